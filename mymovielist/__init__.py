@@ -1,0 +1,70 @@
+"""MyMovieList: a self-hosted tracker for movies, series, anime and comics."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from mymovielist import database
+from mymovielist.config import DefaultConfig, default_database_uri, instance_secret_key
+from mymovielist.extensions import cache, csrf, db, login_manager, migrate
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, error pages, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    _configure(app, test_config)
+
+    database.install(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    cache.init_app(app)
+    _init_login(app)
+
+    from mymovielist import errors, templating
+    from mymovielist.catalog import bp as catalog_bp
+    from mymovielist.discover import bp as discover_bp
+    from mymovielist.health import bp as health_bp
+
+    app.register_blueprint(discover_bp)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(health_bp)
+    errors.register(app)
+    templating.register(app)
+    return app
+
+
+def _configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Defaults < instance/config.py < MYMOVIELIST_* environment < test_config."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("MYMOVIELIST")
+    if test_config is not None:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = default_database_uri(app.instance_path)
+
+
+def _init_login(app: Flask) -> None:
+    from mymovielist.models import User
+
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_id: str) -> User | None:
+        # The id carries the user's current session token: rotating it revokes every session.
+        user_id, _, token = session_id.partition(":")
+        if not user_id.isdigit() or not token:
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_token != token:
+            return None
+        return user

@@ -1,0 +1,7 @@
+"""The home page and, later, trending and recommendations."""
+
+from flask import Blueprint
+
+bp = Blueprint("discover", __name__)
+
+from mymovielist.discover import views  # noqa: E402,F401

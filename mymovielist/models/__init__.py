@@ -1,0 +1,44 @@
+"""All models, importable from one place (Alembic autogenerate sees every table through it)."""
+
+from mymovielist.models.base import Base, utcnow
+from mymovielist.models.catalog import (
+    KIND_LABELS,
+    KIND_MODELS,
+    KINDS,
+    AnimatedShow,
+    Character,
+    CharacterVoice,
+    Comic,
+    Credit,
+    Episode,
+    ExternalId,
+    Genre,
+    Movie,
+    Person,
+    Season,
+    Series,
+    Title,
+    TitleCharacter,
+    TitleRelation,
+    TitleRevision,
+    title_genres,
+)
+from mymovielist.models.sync import SyncRun
+from mymovielist.models.tracking import (
+    Activity,
+    CustomList,
+    CustomListItem,
+    Follow,
+    ListEntry,
+    Review,
+    WatchEvent,
+)
+from mymovielist.models.users import Preferences, Profile, User
+
+__all__ = [
+    "KINDS", "KIND_LABELS", "KIND_MODELS", "Activity", "AnimatedShow", "Base", "Character",
+    "CharacterVoice", "Comic", "Credit", "CustomList", "CustomListItem", "Episode", "ExternalId",
+    "Follow", "Genre", "ListEntry", "Movie", "Person", "Preferences", "Profile", "Review", "Season",
+    "Series", "SyncRun", "Title", "TitleCharacter", "TitleRelation", "TitleRevision", "User",
+    "WatchEvent", "title_genres", "utcnow",
+]

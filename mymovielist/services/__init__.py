@@ -1,0 +1,1 @@
+"""Domain services: the rules of MyMovieList. They flush; views and jobs commit."""

@@ -1,0 +1,149 @@
+"""Shared fixtures: an app on a temporary SQLite database, clients, factories, a network guard."""
+
+from __future__ import annotations
+
+import ipaddress
+import shutil
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from mymovielist import create_app
+from mymovielist.extensions import db
+from mymovielist.sync.records import ExternalRef, TitleRecord
+from mymovielist.sync.upsert import CatalogWriter
+
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+def _is_loopback(host: object) -> bool:
+    if not isinstance(host, str):
+        return False
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any connection or name lookup that leaves this machine (loopback is fine)."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def check(sock: socket.socket, address: object) -> None:
+        if sock.family == getattr(socket, "AF_UNIX", None):
+            return
+        host = address[0] if isinstance(address, tuple) else address
+        if not _is_loopback(host):
+            raise RuntimeError(f"tests must not use the network (tried {address!r})")
+
+    def connect(sock, address):
+        check(sock, address)
+        return real_connect(sock, address)
+
+    def connect_ex(sock, address):
+        check(sock, address)
+        return real_connect_ex(sock, address)
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host is not None and not _is_loopback(host if isinstance(host, str) else host.decode()):
+            raise RuntimeError(f"tests must not resolve names off this machine (tried {host!r})")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def _test_config(tmp_path: Path, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "WTF_CSRF_ENABLED": False,
+        "CACHE_TYPE": "SimpleCache",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    """An app on an empty, fully created database in a temporary instance folder."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "instance"))
+    app = create_app(_test_config(tmp_path))
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with the whole demo catalog, built once per test session."""
+    folder = tmp_path_factory.mktemp("demo")
+    app = create_app(_test_config(folder))
+    with app.app_context():
+        db.create_all()
+        from mymovielist.services.demo_catalog import load_demo
+
+        load_demo()
+        db.session.commit()
+        db.engine.dispose()
+    return folder / "test.sqlite3"
+
+
+@pytest.fixture
+def demo_app(tmp_path: Path, demo_db_file: Path) -> Iterator[Flask]:
+    """An app on a private copy of the demo catalog database."""
+    shutil.copy(demo_db_file, tmp_path / "test.sqlite3")
+    app = create_app(_test_config(tmp_path))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def demo_client(demo_app: Flask) -> FlaskClient:
+    return demo_app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_title(app: Flask) -> Callable[..., int]:
+    """Create a title through the real upsert path; returns its id."""
+    counter = iter(range(1, 1_000_000))
+
+    def make(kind: str = "movie", title: str | None = None, **fields) -> int:
+        n = next(counter)
+        record = TitleRecord(
+            kind=kind,
+            title=title or f"Test {kind} {n}",
+            refs=[ExternalRef("test", kind, str(n))],
+            **fields,
+        )
+        with app.app_context():
+            result = CatalogWriter(source="demo").upsert(record)
+            db.session.commit()
+            return result.title.id
+
+    return make

@@ -1,0 +1,3 @@
+from mymovielist import create_app
+
+app = create_app()
