@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, make_response, render_template
+from flask import Flask, current_app, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -53,8 +53,10 @@ def _handle_csrf(error: CSRFError):
 
 
 def _handle_unexpected(error: Exception):
-    if isinstance(error, HTTPException):
+    if isinstance(error, HTTPException) and not isinstance(error, InternalServerError):
         return _handle_http(error)
+    original = getattr(error, "original_exception", None) or error
+    current_app.logger.error("Unhandled error on %s %s", request.method, request.path, exc_info=original)
     return render_error(500)
 
 
