@@ -88,8 +88,15 @@ def run_migrations_online():
             return f"sa.{type(obj.impl).__name__}()"
         return False
 
+    def include_name(name, type_, parent_names):
+        # The search index (an FTS5 table and its shadow tables) is managed by hand-written migrations.
+        if type_ == "table" and name and name.startswith("title_search"):
+            return False
+        return True
+
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -8,6 +8,7 @@ import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -75,26 +76,36 @@ def _test_config(tmp_path: Path, **overrides) -> dict:
     return config
 
 
+@pytest.fixture(scope="session")
+def migrated_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty database built by the real migrations, once per test session."""
+    folder = tmp_path_factory.mktemp("migrated")
+    app = create_app(_test_config(folder))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return folder / "test.sqlite3"
+
+
 @pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
-    """An app on an empty, fully created database in a temporary instance folder."""
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_db_file: Path) -> Iterator[Flask]:
+    """An app on a private copy of an empty migrated database, in a temporary instance folder."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "instance"))
+    shutil.copy(migrated_db_file, tmp_path / "test.sqlite3")
     app = create_app(_test_config(tmp_path))
-    with app.app_context():
-        db.create_all()
     yield app
     with app.app_context():
         db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_db_file(tmp_path_factory: pytest.TempPathFactory, migrated_db_file: Path) -> Path:
     """A database with the whole demo catalog, built once per test session."""
     folder = tmp_path_factory.mktemp("demo")
+    shutil.copy(migrated_db_file, folder / "test.sqlite3")
     app = create_app(_test_config(folder))
     with app.app_context():
-        db.create_all()
         from mymovielist.services.demo_catalog import load_demo
 
         load_demo()

@@ -1,0 +1,137 @@
+"""Title search: one small interface, filled by SQLite FTS5 here and by PostgreSQL later.
+
+Ranking is designed for a million titles. The FTS5 table's rowid is a *search key* that sorts by
+popularity (most popular first) with the title id in its low bits, so a match query that orders
+by rowid and stops after N rows reads only the N most popular matches instead of ranking every
+match (a ranked query over a common word costs hundreds of milliseconds at that size).
+Results come in two tiers, each by popularity: titles whose name starts with the query, then
+titles matching every word anywhere. The last word is a prefix, so results appear while typing;
+the tokenizer folds case and diacritics ("pokemon" finds "Pokémon").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import selectinload
+
+from mymovielist.extensions import db
+from mymovielist.models import KINDS, Title
+
+ID_BITS = 26  # title ids below 67 million
+ID_MASK = (1 << ID_BITS) - 1
+MIN_PREFIX = 2  # a one-letter prefix matches too much to be useful
+MAX_WORDS = 8
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    words: tuple[str, ...]
+    kind: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.words
+
+
+def parse_query(raw: str, kind: str | None = None) -> SearchQuery:
+    """Split user input into words (at most MAX_WORDS); unknown kinds are ignored.
+
+    Diacritics are left to the FTS tokenizer, which folds them for Latin scripts only: stripping
+    combining marks here would also strip the dakuten of Japanese kana and break those matches.
+    """
+    folded = unicodedata.normalize("NFKC", raw or "").casefold()
+    words = tuple(_WORD.findall(folded))[:MAX_WORDS]
+    if words and len(words[-1]) < MIN_PREFIX and len(words) == 1:
+        words = ()
+    return SearchQuery(words=words, kind=kind if kind in KINDS else None)
+
+
+class SearchBackend(Protocol):
+    def search_ids(self, query: SearchQuery, *, limit: int, offset: int = 0) -> list[int]:
+        """Ids of matching titles, best first."""
+        ...
+
+
+class SqliteFtsBackend:
+    """FTS5 over titles.title, original_title and alt_titles, kept in step by triggers."""
+
+    def _match(self, query: SearchQuery, *, anchored: bool) -> str:
+        quoted = [f'"{w}"' for w in query.words]
+        if anchored:
+            # the name starts with the query: a phrase anchored at the column start
+            expr = "{title original_title}: ^ " + " + ".join(quoted) + "*"
+        else:
+            expr = " AND ".join(quoted[:-1] + [quoted[-1] + "*"])
+            expr = "{title original_title alt_titles}: (" + expr + ")"
+        if query.kind:
+            expr = f'kind: "{query.kind}" AND ({expr})'
+        return expr
+
+    def _keys(self, match: str, limit: int) -> list[int]:
+        rows = db.session.execute(
+            text("SELECT rowid FROM title_search WHERE title_search MATCH :m ORDER BY rowid LIMIT :n"),
+            {"m": match, "n": limit},
+        )
+        return [key & ID_MASK for (key,) in rows]
+
+    def search_ids(self, query: SearchQuery, *, limit: int, offset: int = 0) -> list[int]:
+        if query.is_empty or limit <= 0:
+            return []
+        wanted = offset + limit
+        first = self._keys(self._match(query, anchored=True), wanted)
+        ids = list(first)
+        if len(ids) < wanted:
+            seen = set(ids)
+            # Enough rows to fill the page even if every anchored hit also matches here.
+            for title_id in self._keys(self._match(query, anchored=False), wanted + len(first)):
+                if title_id not in seen:
+                    seen.add(title_id)
+                    ids.append(title_id)
+                    if len(ids) == wanted:
+                        break
+        return ids[offset:wanted]
+
+
+def backend() -> SearchBackend:
+    return SqliteFtsBackend()
+
+
+@dataclass
+class SearchResults:
+    query: SearchQuery
+    items: list[Title]
+    page: int
+    per_page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def search_titles(raw: str, *, kind: str | None = None, page: int = 1, per_page: int = 20) -> SearchResults:
+    """A page of titles matching the user's query, best first."""
+    query = parse_query(raw, kind)
+    ids = backend().search_ids(query, limit=per_page + 1, offset=(page - 1) * per_page)
+    items = _load(ids[:per_page])
+    return SearchResults(query=query, items=items, page=page, per_page=per_page, has_next=len(ids) > per_page)
+
+
+def suggest_titles(raw: str, limit: int = 8) -> list[Title]:
+    """The few best matches for live search."""
+    return _load(backend().search_ids(parse_query(raw), limit=limit))
+
+
+def _load(ids: list[int]) -> list[Title]:
+    if not ids:
+        return []
+    rows = db.session.scalars(select(Title).where(Title.id.in_(ids)).options(selectinload(Title.genres)))
+    by_id = {t.id: t for t in rows}
+    return [by_id[i] for i in ids if i in by_id]
