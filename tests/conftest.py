@@ -146,12 +146,8 @@ def make_title(app: Flask) -> Callable[..., int]:
 
     def make(kind: str = "movie", title: str | None = None, **fields) -> int:
         n = next(counter)
-        record = TitleRecord(
-            kind=kind,
-            title=title or f"Test {kind} {n}",
-            refs=[ExternalRef("test", kind, str(n))],
-            **fields,
-        )
+        fields.setdefault("refs", [ExternalRef("test", kind, str(n))])
+        record = TitleRecord(kind=kind, title=title or f"Test {kind} {n}", **fields)
         with app.app_context():
             result = CatalogWriter(source="demo").upsert(record)
             db.session.commit()

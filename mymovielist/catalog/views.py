@@ -1,38 +1,69 @@
-"""Catalog pages: a browse page per kind, the title detail page, the poster placeholder."""
+"""Catalog pages: browse per kind, search, title detail, people, characters, genres."""
 
 from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
+from jinja2_fragments.flask import render_block
 
 from mymovielist.catalog import bp
+from mymovielist.catalog.forms import BrowseForm, SearchForm, error_summary
 from mymovielist.catalog.placeholder import placeholder_svg
 from mymovielist.extensions import db
-from mymovielist.models import Title
-from mymovielist.services import catalog
+from mymovielist.htmx import wants_fragment
+from mymovielist.models import KINDS, Title
+from mymovielist.services import catalog, search
 from mymovielist.templating import KIND_PATHS
 
 PATH_KINDS = {path: kind for kind, path in KIND_PATHS.items()}
 
 
-def _page_arg() -> int:
-    """The `page` query argument: a positive integer, else 400."""
+def _page_or_fragment(template: str, blocks: dict[str, str], **context):
+    """The block named for the htmx target that asked for it, or else the whole page."""
+    for target, block in blocks.items():
+        if wants_fragment(target):
+            return render_block(template, block, **context)
+    return render_template(template, **context)
+
+
+def _valid(form):
+    if not form.validate():
+        abort(400, description=error_summary(form))
+    return form
+
+
+def _page_number() -> int:
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1 or int(raw) > 100_000:
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
         abort(400, description="The page number must be a whole number of 1 or more.")
     return int(raw)
 
 
 @bp.get("/<any(movies, series, anime, comics):kind_path>")
 def browse(kind_path: str):
-    """List the titles of one kind, a page at a time."""
+    """List titles of one kind, filtered and sorted, a page at a time."""
     kind = PATH_KINDS[kind_path]
-    sort = request.args.get("sort", "popularity")
-    if sort not in catalog.SORTS:
-        abort(400, description=f"Unknown sort order. Choose one of: {', '.join(catalog.SORTS)}.")
-    page = catalog.list_titles(kind, page=_page_arg(), per_page=current_app.config["PAGE_SIZE"], sort=sort)
+    form = _valid(BrowseForm(request.args))
+    filters = form.filters()
+    page = catalog.list_titles(kind, filters, page=form.page.data or 1, per_page=current_app.config["PAGE_SIZE"])
     if page.page > page.pages:
         abort(404)
-    return render_template("catalog/browse.html", kind=kind, kind_path=kind_path, page=page, sort=sort)
+    return _page_or_fragment(
+        "catalog/browse.html",
+        {"results": "results", "load-more": "more"},
+        kind=kind, kind_path=kind_path, page=page, form=form, filters=filters,
+        options=None if wants_fragment() else catalog.get_filter_options(kind),
+    )
+
+
+@bp.get("/search", endpoint="search")
+def search_page():
+    """Search titles of every kind: a results page, or live suggestions for the search box."""
+    form = _valid(SearchForm(request.args))
+    if wants_fragment("search-suggestions"):
+        titles = search.suggest_titles(form.q.data or "")
+        return render_block("catalog/search.html", "suggestions", titles=titles, q=form.q.data or "")
+    results = search.search_titles(form.q.data or "", kind=form.kind.data or None, page=form.page.data or 1)
+    return _page_or_fragment("catalog/search.html", {"search-results": "results"}, results=results, form=form, kinds=KINDS)
 
 
 @bp.get("/titles/<int:title_id>")
@@ -54,3 +85,34 @@ def placeholder(title_id: int):
     response = current_app.response_class(placeholder_svg(title.title, title.kind), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@bp.get("/people/<int:person_id>")
+def person(person_id: int):
+    """Show a person's credits and voice roles."""
+    found = catalog.get_person(person_id)
+    if found is None:
+        abort(404)
+    return render_template("catalog/person.html", person=found, voices=catalog.list_voice_roles(person_id))
+
+
+@bp.get("/characters/<int:character_id>")
+def character(character_id: int):
+    """Show a character, the titles they appear in and their voice actors."""
+    found = catalog.get_character(character_id)
+    if found is None:
+        abort(404)
+    return render_template("catalog/character.html", character=found)
+
+
+@bp.get("/genres/<slug>")
+def genre(slug: str):
+    """List the titles of a genre, optionally of one kind."""
+    found = catalog.get_genre(slug)
+    if found is None:
+        abort(404)
+    kind = request.args.get("kind") or None
+    if kind is not None and kind not in KINDS:
+        abort(400, description="Unknown kind. Choose movie, series, anime or comic.")
+    page = catalog.list_genre_titles(found, kind=kind, page=_page_number(), per_page=current_app.config["PAGE_SIZE"])
+    return render_template("catalog/genre.html", genre=found, kind=kind, page=page)

@@ -1,8 +1,8 @@
-"""Reading the catalog: browse pages, detail pages, counts."""
+"""Reading the catalog: browse pages with filters, detail pages, people, characters, genres, counts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Generic, TypeVar
 
 from sqlalchemy import func, select
@@ -12,11 +12,17 @@ from mymovielist.extensions import db
 from mymovielist.models import (
     KIND_MODELS,
     KINDS,
+    AnimatedShow,
+    Character,
     CharacterVoice,
+    Comic,
     Credit,
+    Genre,
+    Person,
     Title,
     TitleCharacter,
     TitleRelation,
+    title_genres,
 )
 
 T = TypeVar("T")
@@ -28,6 +34,7 @@ SORTS = {
     "release_date": (Title.release_date.desc().nulls_last(), Title.id),
     "added": (Title.created_at.desc(), Title.id.desc()),
 }
+SEASONS = ("winter", "spring", "summer", "fall")
 
 
 @dataclass
@@ -50,16 +57,61 @@ class Page(Generic[T]):
         return self.page < self.pages
 
 
-def list_titles(kind: str, *, page: int = 1, per_page: int = 24, sort: str = "popularity") -> Page[Title]:
-    """One page of titles of a kind, with their genres loaded."""
+@dataclass(frozen=True)
+class BrowseFilters:
+    """What a browse page is narrowed to; None means "any"."""
+
+    genre: str | None = None  # a genre slug
+    year_from: int | None = None
+    year_to: int | None = None
+    status: str | None = None
+    format: str | None = None  # anime and comics
+    season: str | None = None  # anime
+    publisher: str | None = None  # comics
+    sort: str = "popularity"
+
+    def as_args(self) -> dict[str, str]:
+        """The non-default filters as query-string arguments."""
+        args = {f.name: str(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name) is not None}
+        if args.get("sort") == "popularity":
+            del args["sort"]
+        return args
+
+
+def _filtered(kind: str, filters: BrowseFilters):
+    model = KIND_MODELS[kind]
+    stmt = select(model)
+    if filters.genre:
+        stmt = stmt.join(title_genres, title_genres.c.title_id == Title.id).join(
+            Genre, (Genre.id == title_genres.c.genre_id) & (Genre.slug == filters.genre)
+        )
+    if filters.year_from is not None:
+        stmt = stmt.where(Title.year >= filters.year_from)
+    if filters.year_to is not None:
+        stmt = stmt.where(Title.year <= filters.year_to)
+    if filters.status:
+        stmt = stmt.where(Title.status == filters.status)
+    if filters.format and kind in ("anime", "comic"):
+        stmt = stmt.where(model.format == filters.format)
+    if filters.season and kind == "anime":
+        stmt = stmt.where(AnimatedShow.season == filters.season)
+    if filters.publisher and kind == "comic":
+        stmt = stmt.where(Comic.publisher == filters.publisher)
+    return stmt
+
+
+def list_titles(
+    kind: str, filters: BrowseFilters | None = None, *, page: int = 1, per_page: int = 24
+) -> Page[Title]:
+    """One page of titles of a kind, filtered and sorted, with their genres loaded (3 queries)."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
-    model = KIND_MODELS[kind]
-    total = db.session.scalar(select(func.count()).select_from(Title).where(Title.kind == kind)) or 0
+    filters = filters or BrowseFilters()
+    stmt = _filtered(kind, filters)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     stmt = (
-        select(model)
-        .options(selectinload(Title.genres))
-        .order_by(*SORTS.get(sort, SORTS["popularity"]))
+        stmt.options(selectinload(Title.genres))
+        .order_by(*SORTS.get(filters.sort, SORTS["popularity"]))
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
@@ -69,6 +121,35 @@ def list_titles(kind: str, *, page: int = 1, per_page: int = 24, sort: str = "po
 def list_popular(kind: str, limit: int = 12) -> list[Title]:
     """The most popular titles of a kind, for the home page."""
     return list_titles(kind, per_page=limit).items
+
+
+@dataclass
+class FilterOptions:
+    genres: list[Genre]
+    formats: list[str]
+    publishers: list[str]
+
+
+def get_filter_options(kind: str) -> FilterOptions:
+    """The choices a browse page offers: genres, formats and publishers present in that kind."""
+    genres = db.session.scalars(
+        select(Genre)
+        .join(title_genres, title_genres.c.genre_id == Genre.id)
+        .join(Title, Title.id == title_genres.c.title_id)
+        .where(Title.kind == kind)
+        .group_by(Genre.id)
+        .order_by(Genre.name)
+    ).all()
+    formats: list[str] = []
+    publishers: list[str] = []
+    if kind in ("anime", "comic"):
+        model = KIND_MODELS[kind]
+        formats = [f for f in db.session.scalars(select(model.format).distinct().order_by(model.format)) if f]
+    if kind == "comic":
+        publishers = [
+            p for p in db.session.scalars(select(Comic.publisher).distinct().order_by(Comic.publisher)) if p
+        ]
+    return FilterOptions(genres=list(genres), formats=formats, publishers=publishers)
 
 
 def get_title(title_id: int) -> Title | None:
@@ -91,6 +172,62 @@ def get_title(title_id: int) -> Title | None:
         )
     )
     return db.session.scalars(stmt).first()
+
+
+def get_person(person_id: int) -> Person | None:
+    """A person with their credits and voice roles, titles loaded."""
+    stmt = (
+        select(Person)
+        .where(Person.id == person_id)
+        .options(selectinload(Person.credits).selectinload(Credit.title))
+    )
+    return db.session.scalars(stmt).first()
+
+
+def list_voice_roles(person_id: int) -> list[CharacterVoice]:
+    """The characters a person voiced, with the character and title loaded."""
+    stmt = (
+        select(CharacterVoice)
+        .where(CharacterVoice.person_id == person_id)
+        .options(
+            selectinload(CharacterVoice.title_character).selectinload(TitleCharacter.character),
+            selectinload(CharacterVoice.title_character).selectinload(TitleCharacter.title),
+        )
+    )
+    return list(db.session.scalars(stmt))
+
+
+def get_character(character_id: int) -> Character | None:
+    """A character with the titles they appear in and who voiced them."""
+    stmt = (
+        select(Character)
+        .where(Character.id == character_id)
+        .options(
+            selectinload(Character.appearances).selectinload(TitleCharacter.title),
+            selectinload(Character.appearances)
+            .selectinload(TitleCharacter.voices)
+            .selectinload(CharacterVoice.person),
+        )
+    )
+    return db.session.scalars(stmt).first()
+
+
+def get_genre(slug: str) -> Genre | None:
+    return db.session.scalars(select(Genre).where(Genre.slug == slug)).first()
+
+
+def list_genre_titles(genre: Genre, *, kind: str | None = None, page: int = 1, per_page: int = 24) -> Page[Title]:
+    """Titles of a genre, most popular first, optionally of one kind."""
+    stmt = select(Title).join(title_genres, title_genres.c.title_id == Title.id).where(
+        title_genres.c.genre_id == genre.id
+    )
+    if kind:
+        stmt = stmt.where(Title.kind == kind)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    items = db.session.scalars(
+        stmt.order_by(*SORTS["popularity"]).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return Page(items=list(items), page=page, per_page=per_page, total=total)
 
 
 def count_by_kind() -> dict[str, int]:

@@ -28,6 +28,31 @@
     showToast("Cannot reach the server. Check your connection.", "error");
   });
 
+  // Live search: arrow keys move between suggestions, Escape closes them; Enter submits the form.
+  document.addEventListener("keydown", function (event) {
+    var box = document.getElementById("search-suggestions");
+    var input = document.getElementById("nav-q");
+    if (!box || !input) return;
+    var inSearch = event.target === input || box.contains(event.target);
+    if (!inSearch) return;
+    var links = Array.prototype.slice.call(box.querySelectorAll("a"));
+    var index = links.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" && links.length) {
+      event.preventDefault();
+      links[Math.min(index + 1, links.length - 1)].focus();
+    } else if (event.key === "ArrowUp" && links.length) {
+      event.preventDefault();
+      if (index <= 0) input.focus(); else links[index - 1].focus();
+    } else if (event.key === "Escape") {
+      box.innerHTML = "";
+      input.focus();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var box = document.getElementById("search-suggestions");
+    if (box && !event.target.closest(".nav-search")) box.innerHTML = "";
+  });
+
   // Posters that cannot load (offline, provider gone) fall back to the generated placeholder.
   function useFallback(img) {
     if (img.dataset.fallback && img.src.indexOf(img.dataset.fallback) === -1) img.src = img.dataset.fallback;

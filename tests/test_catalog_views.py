@@ -1,0 +1,211 @@
+"""Browse filters and fragments, search pages, people, characters and genres; bounded queries."""
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import event
+
+from mymovielist.extensions import db
+from mymovielist.sync.records import (
+    CharacterRecord,
+    CreditRecord,
+    ExternalRef,
+    PersonRecord,
+    RelationRecord,
+    VoiceRecord,
+)
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def shelf(make_title):
+    ids = {}
+    ids["bebop"] = make_title(
+        "anime", "Cowboy Bebop", popularity=300.0, release_date=date(1998, 4, 3), status="finished",
+        genres=["Action", "Sci-Fi"], details={"format": "TV", "season": "spring", "season_year": 1998},
+        characters=[CharacterRecord("Spike Spiegel", ExternalRef("mal", "character", "1"), role="main",
+                                    voices=[VoiceRecord(PersonRecord("Koichi Yamadera", ExternalRef("mal", "person", "11")), "Japanese")])],
+        relations=[RelationRecord("side story", ExternalRef("mal", "anime", "5"), "Cowboy Bebop: Tengoku no Tobira")],
+    )
+    ids["movie"] = make_title(
+        "anime", "Cowboy Bebop: Tengoku no Tobira", popularity=90.0, release_date=date(2001, 9, 1),
+        refs=[ExternalRef("mal", "anime", "5")],
+        genres=["Action"], details={"format": "Movie"},
+    )
+    ids["eva"] = make_title("anime", "Neon Genesis Evangelion", popularity=250.0, release_date=date(1995, 10, 4),
+                            status="finished", genres=["Mecha", "Drama"], details={"format": "TV", "season": "fall"})
+    ids["upcoming"] = make_title("anime", "Future Show", popularity=10.0, status="upcoming", genres=["Drama"])
+    ids["gl"] = make_title("comic", "Green Lantern", genres=["Superhero"], details={"publisher": "DC Comics", "format": "comic"})
+    ids["xmen"] = make_title("comic", "X-Men", genres=["Superhero"], details={"publisher": "Marvel", "format": "comic"})
+    return ids
+
+
+def titles_in(body):
+    return [line.split(">", 1)[1].split("<", 1)[0] for line in body.split('class="card-title"')[1:]]
+
+
+def test_filters_by_genre_year_status_format_and_season(client, shelf):
+    assert titles_in(client.get("/anime?genre=drama").get_data(as_text=True)) == ["Neon Genesis Evangelion", "Future Show"]
+    assert titles_in(client.get("/anime?year_from=1996&year_to=2001").get_data(as_text=True)) == [
+        "Cowboy Bebop", "Cowboy Bebop: Tengoku no Tobira"]
+    assert titles_in(client.get("/anime?status=upcoming").get_data(as_text=True)) == ["Future Show"]
+    assert titles_in(client.get("/anime?format=Movie").get_data(as_text=True)) == ["Cowboy Bebop: Tengoku no Tobira"]
+    assert titles_in(client.get("/anime?season=fall").get_data(as_text=True)) == ["Neon Genesis Evangelion"]
+    assert titles_in(client.get("/comics?publisher=Marvel").get_data(as_text=True)) == ["X-Men"]
+
+
+def test_filter_form_offers_what_the_kind_has(client, shelf):
+    anime = client.get("/anime").get_data(as_text=True)
+    assert '<option value="mecha"' in anime and '<option value="Movie"' in anime and 'id="season"' in anime
+    comics = client.get("/comics").get_data(as_text=True)
+    assert '<option value="DC Comics"' in comics and 'id="season"' not in comics
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [("year_from=1990x", "From year"), ("year_from=2000&year_to=1990", "end year is before"),
+     ("status=paused", "Status"), ("genre=%3Cscript%3E", "Unknown genre"), ("season=monsoon", "Season")],
+)
+def test_bad_filters_are_a_clear_400(client, query, message):
+    response = client.get(f"/anime?{query}")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_sort_orders(client, shelf):
+    assert titles_in(client.get("/anime?sort=title").get_data(as_text=True))[0] == "Cowboy Bebop"
+    assert titles_in(client.get("/anime?sort=release_date").get_data(as_text=True))[0] == "Cowboy Bebop: Tengoku no Tobira"
+
+
+def test_filter_change_returns_the_results_fragment(client, shelf):
+    response = client.get("/anime?genre=action", headers={**HX, "HX-Target": "results"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body and body.lstrip().startswith('<section id="results"')
+    assert titles_in(body) == ["Cowboy Bebop", "Cowboy Bebop: Tengoku no Tobira"]
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_history_restore_and_boosted_requests_get_the_full_page(client, shelf):
+    for extra in ({"HX-History-Restore-Request": "true"}, {"HX-Boosted": "true"}):
+        body = client.get("/anime?genre=action", headers={**HX, "HX-Target": "results", **extra}).get_data(as_text=True)
+        assert "<html" in body
+
+
+def test_infinite_scroll_sentinel_and_next_page_fragment(app, client, make_title):
+    app.config["PAGE_SIZE"] = 2
+    for n in range(5):
+        make_title("movie", f"Film {n}", popularity=float(10 - n), genres=["Drama"])
+    first = client.get("/movies?genre=drama").get_data(as_text=True)
+    assert 'hx-trigger="revealed"' in first and 'hx-get="/movies?page=2&amp;genre=drama"' in first
+    assert 'rel="next" href="/movies?genre=drama&amp;page=2"' in first  # plain link without JavaScript
+    more = client.get("/movies?page=2&genre=drama", headers={**HX, "HX-Target": "load-more"}).get_data(as_text=True)
+    assert "<html" not in more and 'id="results"' not in more
+    assert titles_in(more) == ["Film 2", "Film 3"]
+    assert 'hx-get="/movies?page=3&amp;genre=drama"' in more
+    assert 'hx-swap-oob="outerHTML:#pagination"' in more
+    last = client.get("/movies?page=3&genre=drama", headers={**HX, "HX-Target": "load-more"}).get_data(as_text=True)
+    assert titles_in(last) == ["Film 4"] and 'hx-trigger="revealed"' not in last
+
+
+def test_search_page_and_live_suggestions(client, shelf):
+    page = client.get("/search?q=bebop").get_data(as_text=True)
+    assert "<html" in page and titles_in(page) == ["Cowboy Bebop", "Cowboy Bebop: Tengoku no Tobira"]
+    live = client.get("/search?q=beb", headers={**HX, "HX-Target": "search-suggestions"})
+    body = live.get_data(as_text=True)
+    assert live.status_code == 200 and "<html" not in body
+    assert body.count('class="suggestion"') == 2 and "See all results for “beb”" in body
+    assert f'href="/titles/{shelf["bebop"]}-cowboy-bebop"' in body
+    none = client.get("/search?q=zzzz", headers={**HX, "HX-Target": "search-suggestions"}).get_data(as_text=True)
+    assert "No titles match “zzzz”" in none
+
+
+def test_search_page_kind_filter_and_empty_query(client, shelf):
+    assert titles_in(client.get("/search?q=green&kind=comic").get_data(as_text=True)) == ["Green Lantern"]
+    assert "Type at least two letters" in client.get("/search?q=").get_data(as_text=True)
+    assert client.get("/search?q=x&kind=book").status_code == 400
+    assert client.get("/search?q=" + "x" * 300).status_code == 400
+
+
+def test_search_escapes_the_query(client, shelf):
+    body = client.get("/search?q=%3Cscript%3Ealert(1)%3C/script%3E").get_data(as_text=True)
+    assert "<script>alert" not in body and "&lt;script&gt;" in body
+
+
+def test_detail_links_to_people_characters_genres_and_relations(client, shelf):
+    body = client.get(f"/titles/{shelf['bebop']}").get_data(as_text=True)
+    assert 'href="/genres/sci-fi"' in body and 'href="/characters/' in body and 'href="/people/' in body
+    assert f'href="/titles/{shelf["movie"]}-cowboy-bebop-tengoku-no-tobira"' in body  # relation resolved
+    assert "Voiced by" in body and "Koichi Yamadera" in body
+
+
+def test_person_character_and_genre_pages(client, shelf):
+    detail = client.get(f"/titles/{shelf['bebop']}").get_data(as_text=True)
+    person_url = detail.split('href="/people/')[1].split('"')[0]
+    character_url = detail.split('href="/characters/')[1].split('"')[0]
+    person = client.get(f"/people/{person_url}").get_data(as_text=True)
+    assert "Koichi Yamadera" in person and "Spike Spiegel" in person and "Voice roles" in person
+    character = client.get(f"/characters/{character_url}").get_data(as_text=True)
+    assert "Spike Spiegel" in character and "Cowboy Bebop" in character and "Koichi Yamadera" in character
+    genre = client.get("/genres/superhero?kind=comic").get_data(as_text=True)
+    assert titles_in(genre) == ["Green Lantern", "X-Men"] or titles_in(genre) == ["X-Men", "Green Lantern"]
+    for url in ("/people/999999", "/characters/999999", "/genres/nope"):
+        assert client.get(url).status_code == 404
+    assert client.get("/genres/superhero?kind=book").status_code == 400
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count SQL statements run inside the block."""
+    class Counter:
+        def __init__(self):
+            self.n = 0
+
+        def __enter__(self):
+            with app.app_context():
+                self.engine = db.engine
+            event.listen(self.engine, "before_cursor_execute", self.hit)
+            return self
+
+        def hit(self, *args):
+            self.n += 1
+
+        def __exit__(self, *exc):
+            event.remove(self.engine, "before_cursor_execute", self.hit)
+
+    return Counter
+
+
+def test_detail_page_queries_are_bounded(client, make_title, count_queries):
+    credits = [CreditRecord(PersonRecord(f"Actor {i}", ExternalRef("test", "person", str(i))), "cast", character=f"Role {i}", order=i)
+               for i in range(100)]
+    characters = [CharacterRecord(f"Char {i}", ExternalRef("test", "character", str(i)),
+                                  voices=[VoiceRecord(PersonRecord(f"Voice {i}", ExternalRef("test", "person", str(1000 + i))), "Japanese")])
+                  for i in range(30)]
+    title_id = make_title("anime", "Big Cast", credits=credits, characters=characters, genres=["A", "B", "C"])
+    client.get(f"/titles/{title_id}")  # warm-up
+    with count_queries() as counter:
+        body = client.get(f"/titles/{title_id}").get_data(as_text=True)
+    assert "Actor 99" in body and "Voice 29" in body
+    assert counter.n <= 12, counter.n
+
+
+def test_browse_and_search_queries_are_a_small_constant(app, client, make_title, count_queries):
+    for n in range(30):
+        make_title("movie", f"Film {n}", genres=[f"G{n % 5}", "Drama"])
+    with count_queries() as counter:
+        client.get("/movies")
+    assert counter.n <= 6, counter.n
+    with count_queries() as counter:
+        client.get("/search?q=film")
+    assert counter.n <= 5, counter.n
+    with count_queries() as counter:
+        client.get("/search?q=fil", headers={**HX, "HX-Target": "search-suggestions"})
+    assert counter.n <= 4, counter.n
+
+
+def test_htmx_error_toast_on_bad_filter(client):
+    response = client.get("/anime?year_from=abc", headers={**HX, "HX-Target": "results"})
+    assert response.status_code == 400 and response.data == b""
+    assert "From year" in json.loads(response.headers["HX-Trigger"])["toast"]["message"]
