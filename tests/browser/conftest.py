@@ -1,0 +1,98 @@
+"""Browser tests: Playwright drives Debian's Chromium against the app served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from mymovielist import create_app
+from mymovielist.extensions import db
+from mymovielist.sync.records import ExternalRef, TitleRecord
+from mymovielist.sync.upsert import CatalogWriter
+
+CHROMIUM = os.environ.get("MYMOVIELIST_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def _require_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is missing at {CHROMIUM}; .ci/run must install it")
+        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+
+
+def seed(app: Flask) -> None:
+    """A small catalog: 14 anime (two genres), a few movies, a series and a comic."""
+    writer = CatalogWriter(source="demo")
+    with app.app_context():
+        for n in range(14):
+            genre = "Action" if n % 2 == 0 else "Romance"
+            writer.upsert(TitleRecord(kind="anime", title=f"Anime Show {n:02d}", refs=[ExternalRef("t", "anime", str(n))],
+                                      genres=[genre], popularity=float(100 - n), release_date=date(2000 + n, 1, 1)))
+        writer.upsert(TitleRecord(kind="anime", title="Cowboy Bebop", refs=[ExternalRef("t", "anime", "bebop")],
+                                  genres=["Action", "Sci-Fi"], popularity=500.0, release_date=date(1998, 4, 3),
+                                  synopsis="Bounty hunters in space."))
+        writer.upsert(TitleRecord(kind="anime", title="Pokémon", refs=[ExternalRef("t", "anime", "pokemon")],
+                                  genres=["Adventure"], popularity=400.0))
+        writer.upsert(TitleRecord(kind="movie", title="Before Sunrise", refs=[ExternalRef("t", "movie", "1")], popularity=50.0))
+        writer.upsert(TitleRecord(kind="series", title="Game of Thrones", refs=[ExternalRef("t", "series", "1")]))
+        writer.upsert(TitleRecord(kind="comic", title="Green Lantern", refs=[ExternalRef("t", "comic", "1")]))
+        db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, migrated_db_file: Path) -> Iterator[str]:
+    """The app on a real HTTP server in a background thread; yields its base URL."""
+    folder = tmp_path_factory.mktemp("live")
+    shutil.copy(migrated_db_file, folder / "test.sqlite3")
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "browser-tests", "PAGE_SIZE": 6, "CACHE_TYPE": "SimpleCache",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'test.sqlite3'}",
+    })
+    seed(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def nojs_page(browser, live_server):
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    yield page
+    context.close()
