@@ -1,0 +1,1 @@
+"""Provider clients: the only code that speaks HTTP to TMDB, Jikan and Comic Vine. No DB, no Flask."""
