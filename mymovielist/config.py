@@ -29,6 +29,23 @@ class DefaultConfig:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600  # seconds
+
+    # Passwords: argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane); raising any of these makes
+    # every stored hash be redone at its owner's next login.
+    PASSWORD_HASH_TIME_COST = 2
+    PASSWORD_HASH_MEMORY_COST = 19 * 1024  # KiB
+    PASSWORD_HASH_PARALLELISM = 1
+    PASSWORD_MIN_LENGTH = 8
+    PASSWORD_MAX_LENGTH = 128
+
+    # Failed logins allowed before a 429 (Flask-Limiter notation); storage is memory:// or a
+    # redis:// URI shared by every worker.
+    LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
+    LOGIN_FAILURES_PER_IP = "50 per 15 minutes"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "mymovielist"
 
     PAGE_SIZE = 24
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
@@ -39,6 +56,24 @@ class DefaultConfig:
     JIKAN_BASE_URL = "https://api.jikan.moe/v4"
     COMICVINE_API_KEY: str | None = None
     COMICVINE_BASE_URL = "https://comicvine.gamespot.com/api"
+    # Jikan needs no key; it stays off until enabled so the embedded mode never calls out.
+    JIKAN_ENABLED = False
+    # Client-side rate limits, "requests/seconds" (every window holds at once); None: documented limits.
+    TMDB_RATE_LIMITS: list[str] | None = None  # default ["40/1"]
+    JIKAN_RATE_LIMITS: list[str] | None = None  # default ["3/1", "60/60"]
+    COMICVINE_RATE_LIMITS: list[str] | None = None  # default ["200/3600"], per resource
+    PROVIDER_CONNECT_TIMEOUT = 5.0
+    PROVIDER_READ_TIMEOUT = 20.0
+    PROVIDER_RETRIES = 3
+    PROVIDER_BACKOFF = 0.5  # seconds before the first retry; doubles each time
+    PROVIDER_USER_AGENT = "MyMovieList/0.1 (self-hosted media tracker)"
+    # Background refresh: a title is stale after this many hours (popular titles sooner).
+    SYNC_STALE_HOURS = 24 * 7
+    SYNC_POPULAR_STALE_HOURS = 24
+    SYNC_BATCH_SIZE = 200
+    # Nightly backups go here (relative paths are inside the instance folder); keep this many.
+    BACKUP_DIR = "backups"
+    BACKUP_KEEP = 7
 
     # Load the bundled demo catalog into an empty database on `make run`.
     DEMO_CATALOG = True
