@@ -154,3 +154,29 @@ def make_title(app: Flask) -> Callable[..., int]:
             return result.title.id
 
     return make
+
+
+# -- provider emulator (sync tests) ------------------------------------------------------------
+
+
+@pytest.fixture
+def emulator() -> Iterator["ProviderEmulator"]:
+    """The provider emulator on 127.0.0.1, with limits fast enough for tests (Jikan at its real 3/s)."""
+    from emulator import ProviderEmulator, serve
+
+    with serve(ProviderEmulator(limits={"tmdb": [(40, 1.0)], "comicvine": [(50, 60.0)]})) as running:
+        yield running
+
+
+@pytest.fixture
+def sync_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_db_file: Path, emulator) -> Iterator[Flask]:
+    """An app whose provider clients talk to the emulator."""
+    from emulator import app_config
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "instance"))
+    shutil.copy(migrated_db_file, tmp_path / "test.sqlite3")
+    app = create_app(_test_config(tmp_path, **app_config(emulator)))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
