@@ -10,7 +10,7 @@ from flask import Flask
 
 from mymovielist import database
 from mymovielist.config import DefaultConfig, default_database_uri, instance_secret_key
-from mymovielist.extensions import cache, csrf, db, login_manager, migrate
+from mymovielist.extensions import cache, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -23,16 +23,24 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     cache.init_app(app)
+    limiter.init_app(app)
     _init_login(app)
 
-    from mymovielist import errors, templating
+    from mymovielist import errors, security, templating
+    from mymovielist.auth import access
+    from mymovielist.auth import bp as auth_bp
     from mymovielist.catalog import bp as catalog_bp
     from mymovielist.discover import bp as discover_bp
     from mymovielist.health import bp as health_bp
+    from mymovielist.users import bp as users_bp
 
     app.register_blueprint(discover_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(users_bp)
+    access.register(app)
+    security.register(app)
     errors.register(app)
     templating.register(app)
     return app

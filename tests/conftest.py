@@ -71,6 +71,10 @@ def _test_config(tmp_path: Path, **overrides) -> dict:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
         "WTF_CSRF_ENABLED": False,
         "CACHE_TYPE": "SimpleCache",
+        # Cheap argon2 for speed; test_passwords.py checks the production defaults.
+        "PASSWORD_HASH_TIME_COST": 1,
+        "PASSWORD_HASH_MEMORY_COST": 8,
+        "PASSWORD_HASH_PARALLELISM": 1,
     }
     config.update(overrides)
     return config
@@ -180,3 +184,62 @@ def sync_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_db_file: 
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+# -- accounts --------------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., int]:
+    """Create a user through the real registration service; returns its id.
+
+    `make_user("alice", role="admin", display_name="Alice", bio="...", is_private=True)`; the
+    password is `PASSWORD` unless given, the email `<username>@example.org`.
+    """
+    counter = iter(range(1, 1_000_000))
+
+    def make(username: str | None = None, password: str = PASSWORD, email: str | None = None,
+             role: str = "user", **profile) -> int:
+        from mymovielist.services import accounts
+
+        username = username or f"user{next(counter)}"
+        with app.app_context():
+            user = accounts.register(username, email or f"{username}@example.org", password)
+            user.role = role
+            for name, value in profile.items():
+                setattr(user.profile, name, value)
+            db.session.commit()
+            return user.id
+
+    return make
+
+
+class AuthActions:
+    """Log a test client in and out through the real forms (flaskr's helper), CSRF token included."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def csrf_token(self, path: str = "/auth/login") -> str:
+        import re
+
+        page = self._client.get(path).get_data(as_text=True)
+        found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+            r'"X-CSRFToken": "([^"]+)"', page)
+        return found.group(1) if found else ""
+
+    def login(self, username: str, password: str = PASSWORD, remember: bool = False, next: str = ""):
+        data = {"username": username, "password": password, "csrf_token": self.csrf_token(), "next": next}
+        if remember:
+            data["remember"] = "y"
+        return self._client.post("/auth/login", data=data)
+
+    def logout(self):
+        return self._client.post("/auth/logout", data={"csrf_token": self.csrf_token("/")})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)

@@ -1,0 +1,7 @@
+"""Accounts: register, log in, log out, and the access-check decorators (`auth.access`)."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+from mymovielist.auth import views  # noqa: E402,F401

@@ -1,0 +1,74 @@
+"""Account forms: register and log in. Rules live in services; these forms only call them."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
+
+from mymovielist.services import accounts, passwords
+
+# Generous caps that keep a hostile request from making us hash megabytes.
+MAX_PASSWORD_INPUT = 1024
+
+
+class RegisterForm(FlaskForm):
+    username = StringField(
+        "Username",
+        validators=[DataRequired("Choose a username."), Length(max=32, message="Use at most 32 characters.")],
+        render_kw={"autocomplete": "username", "maxlength": 32, "autocapitalize": "none"},
+    )
+    email = EmailField(
+        "Email",
+        validators=[DataRequired("Enter your email address."), Length(max=254)],
+        render_kw={"autocomplete": "email", "maxlength": 254},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired("Choose a password."), Length(max=MAX_PASSWORD_INPUT)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Confirm password",
+        validators=[InputRequired("Type the password again."), EqualTo("password", "The passwords do not match.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def validate_username(self, field: StringField) -> None:
+        problem = accounts.username_problem(field.data.strip())
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_email(self, field: EmailField) -> None:
+        problem = accounts.email_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_password(self, field: PasswordField) -> None:
+        problems = passwords.password_problems(
+            field.data, username=(self.username.data or "").strip(), email=self.email.data or ""
+        )
+        if problems:
+            raise ValidationError(problems[0])
+
+    def check_field(self, name: str) -> list[str]:
+        """Validate one field the way `validate()` would; used for inline validation."""
+        field = self[name]
+        inline = getattr(self, f"validate_{name}", None)
+        field.validate(self, [lambda form, f: inline(f)] if inline else [])
+        return list(field.errors)
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        "Username or email",
+        validators=[DataRequired("Enter your username or email address."), Length(max=254)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired("Enter your password."), Length(max=MAX_PASSWORD_INPUT)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField("Keep me logged in on this device")
+    next = HiddenField()

@@ -1,0 +1,90 @@
+"""Register, log in and log out; inline validation of the registration form."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from mymovielist.auth import bp
+from mymovielist.auth.access import safe_next
+from mymovielist.auth.forms import LoginForm, RegisterForm
+from mymovielist.auth.sessions import end_session, start_session
+from mymovielist.extensions import db, limiter
+from mymovielist.services import accounts
+
+LOGIN_FAILED = "That username or email and password do not match an account."
+CHECKED_FIELDS = ("username", "email", "password", "confirm")
+
+
+def _login_failed(response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def _account_key() -> str:
+    return accounts.throttle_key(request.form.get("username", ""))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create an account and log it in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("discover.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(form.username.data, form.email.data, form.password.data)
+        except accounts.AccountError as error:
+            form[error.field].errors = [error.message]
+        else:
+            db.session.commit()
+            start_session(user, remember=False)
+            flash(f"Welcome, {user.username}! Your account is ready.", "success")
+            return redirect(safe_next(request.args.get("next")))
+    return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/register/check")
+def check_registration():
+    """Validate one registration field and return its feedback fragment (htmx inline validation)."""
+    name = request.args.get("field", "")
+    if name not in CHECKED_FIELDS:
+        abort(400, description="Unknown field.")
+    form = RegisterForm()
+    form.check_field(name)
+    return render_template("auth/_feedback.html", field=form[name])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    key_func=_account_key, methods=["POST"], deduct_when=_login_failed, scope="login-account",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_IP"],
+    methods=["POST"], deduct_when=_login_failed, scope="login-ip",
+)
+def login():
+    """Log in with a username or email address and a password."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            start_session(user, remember=form.remember.data)
+            return redirect(safe_next(form.next.data))
+        g.login_failed = True
+        form.form_errors.append(LOGIN_FAILED)
+    return render_template("auth/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/logout")
+def logout():
+    """Log out, ending every session of this account."""
+    if current_user.is_authenticated:
+        accounts.revoke_sessions(current_user._get_current_object())
+        db.session.commit()
+    end_session()
+    flash("You are logged out.", "success")
+    return redirect(url_for("discover.home"))

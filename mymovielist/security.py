@@ -1,0 +1,65 @@
+"""Response hardening: security headers on every response, and cookie settings for HTTPS."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+# No inline scripts or styles anywhere: htmx's own indicator <style> is switched off in base.html
+# (htmx-config includeIndicatorStyles=false) and app.css styles the indicators instead.
+# Posters and avatars may come from any HTTPS image host (TMDB, Comic Vine, ...).
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' https: data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "object-src 'none'",
+])
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def add_security_headers(response: Response) -> Response:
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
+
+
+def configure_cookies(app: Flask) -> None:
+    """With SESSION_COOKIE_SECURE on, every cookie is Secure and carries the __Host- prefix.
+
+    A __Host- cookie must be Secure, have Path=/ and no Domain, so a sibling subdomain cannot plant
+    or overwrite it.
+    """
+    config = app.config
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    config["REMEMBER_COOKIE_HTTPONLY"] = True
+    config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    if not config.get("SESSION_COOKIE_SECURE"):
+        return
+    config["REMEMBER_COOKIE_SECURE"] = True
+    config["SESSION_COOKIE_DOMAIN"] = None
+    config["REMEMBER_COOKIE_DOMAIN"] = None
+    config["SESSION_COOKIE_PATH"] = "/"
+    config["REMEMBER_COOKIE_PATH"] = "/"
+    config["SESSION_COOKIE_NAME"] = "__Host-session"
+    config["REMEMBER_COOKIE_NAME"] = "__Host-remember_token"
+
+
+def register(app: Flask) -> None:
+    configure_cookies(app)
+    app.after_request(add_security_headers)

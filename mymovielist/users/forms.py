@@ -1,0 +1,87 @@
+"""Settings forms: profile, preferences, password, account deletion."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from mymovielist.auth.forms import MAX_PASSWORD_INPUT
+from mymovielist.models import KIND_LABELS, KINDS
+from mymovielist.models.users import SCORE_SCALES, THEMES
+from mymovielist.services.scores import SCALE_LABELS
+
+THEME_LABELS = {"system": "Follow my device", "light": "Light", "dark": "Dark"}
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(
+        "Display name", validators=[Length(max=64, message="Use at most 64 characters.")],
+        render_kw={"maxlength": 64, "autocomplete": "nickname"},
+    )
+    bio = TextAreaField("Bio", validators=[Length(max=2000, message="Use at most 2,000 characters.")],
+                        render_kw={"rows": 5, "maxlength": 2000})
+    avatar_url = StringField(
+        "Avatar image address",
+        validators=[
+            Optional(),
+            Length(max=500, message="Use at most 500 characters."),
+            Regexp(r"^https://[^\s\"'<>]+$", message="Use an https:// address of an image."),
+        ],
+        render_kw={"inputmode": "url", "placeholder": "https://…"},
+    )
+    is_private = BooleanField("Private profile: only I can see my bio and lists")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PreferencesForm(FlaskForm):
+    score_scale = RadioField(
+        "Score scale", choices=[(s, SCALE_LABELS[s]) for s in SCORE_SCALES],
+        validators=[InputRequired("Choose a score scale.")],
+    )
+    kinds_shown = MultiCheckboxField("Kinds of titles shown", choices=[(k, KIND_LABELS[k]) for k in KINDS])
+    show_adult = BooleanField("Show adult content")
+    theme = RadioField("Theme", choices=[(t, THEME_LABELS[t]) for t in THEMES],
+                       validators=[InputRequired("Choose a theme.")])
+    lists_public_by_default = BooleanField("New lists are public")
+
+    def validate_kinds_shown(self, field: MultiCheckboxField) -> None:
+        if not field.data:
+            raise ValidationError("Show at least one kind of title.")
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[InputRequired("Enter your current password."), Length(max=MAX_PASSWORD_INPUT)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        "New password", validators=[InputRequired("Choose a new password."), Length(max=MAX_PASSWORD_INPUT)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    new_confirm = PasswordField(
+        "Confirm new password",
+        validators=[InputRequired("Type the new password again."), EqualTo("new_password", "The passwords do not match.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    confirm_username = StringField("Type your username to confirm", validators=[InputRequired("Type your username.")],
+                                   render_kw={"autocomplete": "off", "autocapitalize": "none"})
+    password = PasswordField("Your password", validators=[InputRequired("Enter your password."),
+                                                          Length(max=MAX_PASSWORD_INPUT)],
+                             render_kw={"autocomplete": "current-password"})
+
+    def __init__(self, *args, username: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.expected_username = username
+
+    def validate_confirm_username(self, field: StringField) -> None:
+        if field.data.strip() != self.expected_username:
+            raise ValidationError("That is not your username.")

@@ -1,0 +1,128 @@
+"""Profiles and settings: profile fields, preferences, password, account deletion."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from mymovielist.auth.access import can_see_private, login_required
+from mymovielist.auth.sessions import end_session, restart_session
+from mymovielist.extensions import db
+from mymovielist.services import accounts, scores
+from mymovielist.users import bp
+from mymovielist.users.forms import DeleteAccountForm, PasswordForm, PreferencesForm, ProfileForm
+
+
+@bp.app_context_processor
+def _account_context() -> dict:
+    prefs = current_user.preferences if current_user.is_authenticated else None
+    return {"current_theme": prefs.theme if prefs else "system",
+            "score_scale": prefs.score_scale if prefs else scores.DEFAULT_SCALE}
+
+
+@bp.app_template_filter("score")
+def _score_filter(score: int | None, scale: str | None = None) -> str:
+    """`{{ entry.score|score }}`: a stored 0-100 score in the current user's scale."""
+    if scale is None:
+        prefs = current_user.preferences if current_user.is_authenticated else None
+        scale = prefs.score_scale if prefs else scores.DEFAULT_SCALE
+    return scores.format_score(score, scale)
+
+
+@bp.get("/users/<username>")
+def profile(username: str):
+    """Show a user's profile; a private one shows only its name to other people."""
+    user = accounts.get_user_by_username(username)
+    if user is None:
+        abort(404)
+    return render_template("users/profile.html", user=user, profile=user.profile,
+                           show_private=not (user.profile and user.profile.is_private) or can_see_private(user))
+
+
+def _settings_page(status: int = 200, **submitted):
+    """The settings page; a form that failed validation replaces its blank twin."""
+    user = current_user._get_current_object()
+    forms = {
+        "profile_form": ProfileForm(formdata=None, obj=user.profile),
+        "preferences_form": PreferencesForm(formdata=None, obj=user.preferences),
+        "password_form": PasswordForm(formdata=None),
+        "delete_form": DeleteAccountForm(formdata=None, username=user.username),
+    }
+    forms.update(submitted)
+    return render_template("users/settings.html", user=user, **forms), status
+
+
+@bp.get("/settings")
+@login_required
+def settings():
+    """Show the profile, preferences, password and delete-account forms."""
+    return _settings_page()
+
+
+@bp.post("/settings/profile")
+@login_required
+def update_profile():
+    """Save the display name, bio, avatar and privacy."""
+    form = ProfileForm()
+    if not form.validate():
+        return _settings_page(422, profile_form=form)
+    accounts.update_profile(current_user._get_current_object(), display_name=form.display_name.data,
+                            bio=form.bio.data, avatar_url=form.avatar_url.data, is_private=form.is_private.data)
+    db.session.commit()
+    flash("Your profile is saved.", "success")
+    return redirect(url_for("users.settings"))
+
+
+@bp.post("/settings/preferences")
+@login_required
+def update_preferences():
+    """Save the score scale, kinds shown, adult content, theme and default list privacy."""
+    form = PreferencesForm()
+    if not form.validate():
+        return _settings_page(422, preferences_form=form)
+    accounts.update_preferences(
+        current_user._get_current_object(), score_scale=form.score_scale.data, kinds_shown=form.kinds_shown.data,
+        show_adult=form.show_adult.data, theme=form.theme.data,
+        lists_public_by_default=form.lists_public_by_default.data,
+    )
+    db.session.commit()
+    flash("Your preferences are saved.", "success")
+    return redirect(url_for("users.settings"))
+
+
+@bp.post("/settings/password")
+@login_required
+def change_password():
+    """Change the password; every other session of the account is logged out."""
+    user = current_user._get_current_object()
+    form = PasswordForm()
+    if form.validate():
+        try:
+            accounts.change_password(user, form.current_password.data, form.new_password.data)
+        except accounts.AccountError as error:
+            form[error.field].errors = [error.message]
+        else:
+            db.session.commit()
+            restart_session(user)
+            flash("Your password is changed. Other devices have been logged out.", "success")
+            return redirect(url_for("users.settings"))
+    return _settings_page(422, password_form=form)
+
+
+@bp.post("/settings/delete")
+@login_required
+def delete_account():
+    """Delete the account and everything personal in it, then log out."""
+    user = current_user._get_current_object()
+    form = DeleteAccountForm(username=user.username)
+    if form.validate():
+        try:
+            accounts.delete_account(user, form.password.data)
+        except accounts.AccountError as error:
+            form[error.field].errors = [error.message]
+        else:
+            db.session.commit()
+            end_session()
+            flash("Your account and its data are deleted.", "success")
+            return redirect(url_for("discover.home"))
+    return _settings_page(422, delete_form=form)
