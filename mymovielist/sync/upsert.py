@@ -84,9 +84,9 @@ class CatalogWriter:
         self._people: dict[tuple[str | None, str], Person] = {}
         self._characters: dict[tuple[str | None, str], Character] = {}
 
-    def upsert(self, record: TitleRecord) -> UpsertResult:
-        """Create or update the title the record describes."""
-        title = self._find_title(record.refs)
+    def upsert(self, record: TitleRecord, *, into: Title | None = None) -> UpsertResult:
+        """Create or update the title the record describes (or `into`, a title matched otherwise)."""
+        title = into if into is not None else self._find_title(record.refs)
         created = title is None
         if title is None:
             title = KIND_MODELS[record.kind](
@@ -312,8 +312,12 @@ class CatalogWriter:
         wanted = {}
         for r in record.relations:
             wanted.setdefault((r.relation, r.target.provider, r.target.kind, r.target.value), r.name)
+        # Only the relations this record's providers gave: a title known to TMDB and to MAL keeps
+        # both sets instead of each sync deleting the other provider's.
+        own = {r.provider for r in record.refs} | {r.target.provider for r in record.relations}
         have = {
-            (rel.relation, rel.target_provider, rel.target_kind, rel.target_value): rel for rel in title.relations
+            (rel.relation, rel.target_provider, rel.target_kind, rel.target_value): rel
+            for rel in title.relations if rel.target_provider in own
         }
         if set(have) == set(wanted) and all(have[k].target_name == n for k, n in wanted.items()):
             return
@@ -353,6 +357,8 @@ class CatalogWriter:
             update(TitleRelation)
             .where(TitleRelation.related_title_id.is_(None), or_(*conditions))
             .values(related_title_id=title.id)
+            # No in-session evaluation: it scans the whole identity map, which grows with a bulk load.
+            .execution_options(synchronize_session=False)
         )
 
     def _apply_seasons(self, title: Series, record: TitleRecord, changes: dict) -> None:
