@@ -1,0 +1,72 @@
+"""The bundled demo catalog: real titles of every kind, loaded idempotently through the upsert."""
+
+import json
+import re
+
+from sqlalchemy import func, select
+
+from mymovielist.extensions import db
+from mymovielist.models import Base, Genre, Person, Title
+from mymovielist.services.demo_catalog import default_path, read_records
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        name: db.session.scalar(select(func.count()).select_from(table))
+        for name, table in Base.metadata.tables.items()
+    }
+
+
+def test_the_demo_file_ships_in_the_package():
+    records = list(read_records(default_path()))
+    kinds = {r.kind for r in records}
+    assert len(records) >= 1000 and kinds == {"movie", "series", "anime", "comic"}
+    refs = [(ref.provider, ref.kind, ref.value) for r in records for ref in r.refs]
+    assert len(refs) == len(set(refs)), "an external id names two demo titles"
+
+
+def test_load_demo_twice_changes_nothing(runner, app):
+    first = runner.invoke(args=["catalog", "load-demo"])
+    assert first.exit_code == 0, first.output
+    with app.app_context():
+        counts = row_counts()
+    stats = json.loads(runner.invoke(args=["catalog", "stats", "--json"]).output)
+
+    second = runner.invoke(args=["catalog", "load-demo"])
+    assert second.exit_code == 0 and " 0 created, 0 updated" in second.output, second.output
+    with app.app_context():
+        assert row_counts() == counts
+    assert json.loads(runner.invoke(args=["catalog", "stats", "--json"]).output) == stats
+    assert sum(stats.values()) >= 1000 and all(stats[k] > 0 for k in ("movie", "series", "anime", "comic"))
+
+
+def test_load_demo_if_empty_skips_a_filled_catalog(runner, make_title):
+    make_title("movie", "Already here")
+    result = runner.invoke(args=["catalog", "load-demo", "--if-empty"])
+    assert "already has titles" in result.output
+
+
+def test_stats_text_output(runner):
+    result = runner.invoke(args=["catalog", "stats"])
+    assert result.exit_code == 0 and "movie" in result.output and "comic" in result.output
+
+
+def test_demo_titles_have_genres_and_people(demo_app):
+    with demo_app.app_context():
+        for kind in ("movie", "series", "anime", "comic"):
+            with_genres = db.session.scalar(
+                select(func.count()).select_from(Title).where(Title.kind == kind, Title.genres.any())
+            )
+            assert with_genres > 0, kind
+        assert db.session.scalar(select(func.count()).select_from(Genre)) >= 20
+        assert db.session.scalar(select(func.count()).select_from(Person)) >= 100
+
+
+def test_every_kind_browses_and_opens_on_the_demo_catalog(demo_client):
+    home = demo_client.get("/").get_data(as_text=True)
+    assert home.count('class="card"') == 48  # twelve of each kind
+    for kind_path in ("/movies", "/series", "/anime", "/comics"):
+        page = demo_client.get(kind_path).get_data(as_text=True)
+        links = re.findall(r'href="(/titles/\d+-[^"]*)" class="card-link"', page)
+        assert len(links) >= 12, kind_path
+        assert demo_client.get(links[0]).status_code == 200
