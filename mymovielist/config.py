@@ -44,7 +44,9 @@ class DefaultConfig:
     LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
     LOGIN_FAILURES_PER_IP = "50 per 15 minutes"
     RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
+    # No X-RateLimit-* headers: a remaining count shared by "alice" and her email address would tell
+    # that the account exists. A 429 still says Retry-After (auth.views).
+    RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_KEY_PREFIX = "mymovielist"
 
     PAGE_SIZE = 24

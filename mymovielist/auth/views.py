@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+import time
+
+from flask import Response, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask_limiter import RequestLimit
 from flask_login import current_user
 
 from mymovielist.auth import bp
@@ -18,6 +21,13 @@ CHECKED_FIELDS = ("username", "email", "password", "confirm")
 
 def _login_failed(response) -> bool:
     return bool(g.get("login_failed"))
+
+
+def _retry_after(limit: RequestLimit) -> Response:
+    """Embedded in the 429: how many seconds until the exceeded window resets."""
+    response = make_response("", 429)
+    response.headers["Retry-After"] = str(max(1, limit.reset_at - int(time.time())))
+    return response
 
 
 def _account_key() -> str:
@@ -57,11 +67,12 @@ def check_registration():
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
-    key_func=_account_key, methods=["POST"], deduct_when=_login_failed, scope="login-account",
+    key_func=_account_key, methods=["POST"], deduct_when=_login_failed, on_breach=_retry_after,
+    scope="login-account",
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_FAILURES_PER_IP"],
-    methods=["POST"], deduct_when=_login_failed, scope="login-ip",
+    methods=["POST"], deduct_when=_login_failed, on_breach=_retry_after, scope="login-ip",
 )
 def login():
     """Log in with a username or email address and a password."""

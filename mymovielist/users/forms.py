@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -41,12 +49,12 @@ class MultiCheckboxField(SelectMultipleField):
 
 class PreferencesForm(FlaskForm):
     score_scale = RadioField(
-        "Score scale", choices=[(s, SCALE_LABELS[s]) for s in SCORE_SCALES],
+        "Score scale", choices=[SelectChoice(s, SCALE_LABELS[s]) for s in SCORE_SCALES],
         validators=[InputRequired("Choose a score scale.")],
     )
-    kinds_shown = MultiCheckboxField("Kinds of titles shown", choices=[(k, KIND_LABELS[k]) for k in KINDS])
+    kinds_shown = MultiCheckboxField("Kinds of titles shown", choices=[SelectChoice(k, KIND_LABELS[k]) for k in KINDS])
     show_adult = BooleanField("Show adult content")
-    theme = RadioField("Theme", choices=[(t, THEME_LABELS[t]) for t in THEMES],
+    theme = RadioField("Theme", choices=[SelectChoice(t, THEME_LABELS[t]) for t in THEMES],
                        validators=[InputRequired("Choose a theme.")])
     lists_public_by_default = BooleanField("New lists are public")
 
