@@ -28,10 +28,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from mymovielist import errors, security, templating
     from mymovielist.auth import access
+    from mymovielist.admin import bp as admin_bp
     from mymovielist.auth import bp as auth_bp
     from mymovielist.catalog import bp as catalog_bp
     from mymovielist.discover import bp as discover_bp
     from mymovielist.health import bp as health_bp
+    from mymovielist.jobs import cli as jobs_cli
+    from mymovielist.sync import cli as sync_cli
     from mymovielist.users import bp as users_bp
 
     app.register_blueprint(discover_bp)
@@ -39,6 +42,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(users_bp)
+    app.register_blueprint(admin_bp)
+    sync_cli.register(app)
+    jobs_cli.register(app)
     access.register(app)
     security.register(app)
     errors.register(app)

@@ -1,0 +1,1 @@
+"""Catalog sync: provider records onto the domain model (mapping, upsert, service, CLI)."""
