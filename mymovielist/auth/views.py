@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 from flask import Response, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
@@ -26,7 +27,7 @@ def _login_failed(response) -> bool:
 def _retry_after(limit: RequestLimit) -> Response:
     """Embedded in the 429: how many seconds until the exceeded window resets."""
     response = make_response("", 429)
-    response.headers["Retry-After"] = str(max(1, limit.reset_at - int(time.time())))
+    response.headers["Retry-After"] = str(max(1, math.ceil(limit.window.reset_time - time.time())))
     return response
 
 
