@@ -71,7 +71,7 @@ def _test_config(tmp_path: Path, **overrides) -> dict:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
         "WTF_CSRF_ENABLED": False,
         "CACHE_TYPE": "SimpleCache",
-        # Cheap argon2 for speed; test_passwords.py checks the production defaults.
+        # Cheap argon2 for speed; test_auth_passwords.py checks the production defaults.
         "PASSWORD_HASH_TIME_COST": 1,
         "PASSWORD_HASH_MEMORY_COST": 8,
         "PASSWORD_HASH_PARALLELISM": 1,
