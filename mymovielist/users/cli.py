@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from mymovielist.extensions import db
@@ -19,7 +21,7 @@ def create_admin(username: str, email: str | None, password_stdin: bool) -> None
     if accounts.get_user_by_username(username) is None:
         email = email or click.prompt("Email")
         if password_stdin:
-            password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+            password = sys.stdin.readline().rstrip("\r\n")
         else:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
