@@ -72,8 +72,8 @@ def test_settings_shows_every_form_prefilled(alice, client):
     html = client.get("/settings").get_data(as_text=True)
     for action in ("profile", "preferences", "password", "delete"):
         assert f'action="/settings/{action}"' in html
-    assert re.search(r'<input checked id="score_scale-0" name="score_scale" type="radio" value="10">', html)
-    assert re.search(r'<input checked id="theme-0" name="theme" type="radio" value="system">', html)
+    assert re.search(r'<input checked id="score_scale-0" name="score_scale" required type="radio" value="10">', html)
+    assert re.search(r'<input checked id="theme-0" name="theme" required type="radio" value="system">', html)
     for label in ("Display name", "Bio", "Current password", "New password", "Type your username to confirm"):
         assert f">{label}</label>" in html
 
