@@ -1,0 +1,110 @@
+"""Activity: what users did, for their profile and for the feeds of the users who follow them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+
+from mymovielist.extensions import db
+from mymovielist.models import Activity, Follow, Profile, Title, User, utcnow
+
+# Every verb the app records, with how a feed phrases it ("<user> <phrase> <title>").
+VERBS: dict[str, str] = {
+    "added": "added",
+    "status": "updated",
+    "rated": "rated",
+    "progress": "made progress on",
+    "completed": "completed",
+    "favourited": "favourited",
+    "reviewed": "reviewed",
+    "listed": "added",
+    "followed": "followed",
+}
+# Repeated small steps (each "+1", a score changed twice) fold into the previous row, so a
+# binge of twelve episodes is one line in a feed, not twelve.
+COALESCED_VERBS = frozenset({"status", "rated", "progress"})
+COALESCE_WINDOW = timedelta(minutes=30)
+PER_PAGE = 20
+
+
+@dataclass
+class ActivityPage:
+    """One page of activity, newest first; `has_next` comes from fetching one row more."""
+
+    items: list[Activity]
+    page: int
+    per_page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def record(user: User, verb: str, title: Title | None = None, **data: Any) -> Activity:
+    """Record that `user` did `verb` (to `title`), folding a repeat of a small step into the last row."""
+    if verb not in VERBS:
+        raise ValueError(f"unknown activity verb {verb!r}")
+    title_id = title.id if title is not None else None
+    if verb in COALESCED_VERBS and title_id is not None:
+        last = db.session.scalar(
+            select(Activity)
+            .where(Activity.user_id == user.id, Activity.verb == verb, Activity.title_id == title_id)
+            .where(Activity.created_at >= utcnow() - COALESCE_WINDOW)
+            .order_by(Activity.created_at.desc(), Activity.id.desc())
+            .limit(1)
+        )
+        if last is not None:
+            last.data = {**(last.data or {}), **data}
+            last.created_at = utcnow()
+            db.session.flush()
+            return last
+    activity = Activity(user_id=user.id, verb=verb, title_id=title_id, data=dict(data))
+    db.session.add(activity)
+    db.session.flush()
+    return activity
+
+
+def _with_related(query: Select) -> Select:
+    # Who and what in the same query: a feed page never issues one query per row.
+    return query.options(
+        joinedload(Activity.user).joinedload(User.profile), joinedload(Activity.title)
+    ).order_by(Activity.created_at.desc(), Activity.id.desc())
+
+
+def _page(query: Select, page: int, per_page: int) -> ActivityPage:
+    page = max(1, page)
+    rows = list(db.session.scalars(query.limit(per_page + 1).offset((page - 1) * per_page)).unique())
+    return ActivityPage(rows[:per_page], page, per_page, len(rows) > per_page)
+
+
+def list_for_user(user: User, *, page: int = 1, per_page: int = PER_PAGE) -> ActivityPage:
+    """The user's own activity, newest first (callers check privacy with `can_see_activity`)."""
+    return _page(_with_related(select(Activity).where(Activity.user_id == user.id)), page, per_page)
+
+
+def feed_for(user: User, *, page: int = 1, per_page: int = PER_PAGE) -> ActivityPage:
+    """Activity of the users `user` follows, newest first; private profiles stay out of it."""
+    query = (
+        select(Activity)
+        .join(Follow, (Follow.followed_id == Activity.user_id) & (Follow.follower_id == user.id))
+        .outerjoin(Profile, Profile.user_id == Activity.user_id)
+        .where(Profile.is_private.is_not(True))
+    )
+    return _page(_with_related(query), page, per_page)
+
+
+def can_see_activity(viewer: Any, owner: User) -> bool:
+    """Whether `viewer` (a user or an anonymous visitor) may see `owner`'s activity and lists."""
+    if getattr(viewer, "is_authenticated", False) and (viewer.id == owner.id or viewer.is_admin):
+        return True
+    return not (owner.profile is not None and owner.profile.is_private)
+
+
+def describe(activity: Activity) -> str:
+    """The verb phrase a feed shows for `activity`."""
+    return VERBS.get(activity.verb, activity.verb)
