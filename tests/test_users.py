@@ -227,3 +227,13 @@ def test_create_admin_refuses_a_common_password(app, runner):
     assert "Use at least 8 characters." in result.output or "too common" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_an_empty_profile_form_clears_the_fields(app, make_user, auth):
+    # Found by the fuzzer: absent fields arrive as None, not "".
+    user_id = make_user("alice", display_name="Alice", bio="Films.")
+    auth.login("alice")
+    assert auth._client.post("/settings/profile", data={}).status_code == 302
+    with app.app_context():
+        profile = db.session.get(Profile, user_id)
+        assert (profile.display_name, profile.bio, profile.avatar_url, profile.is_private) == ("", "", None, False)

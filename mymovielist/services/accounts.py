@@ -124,11 +124,11 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def update_profile(
-    user: User, *, display_name: str, bio: str, avatar_url: str | None, is_private: bool
+    user: User, *, display_name: str | None, bio: str | None, avatar_url: str | None, is_private: bool
 ) -> Profile:
     profile = user.profile or Profile(user=user)
-    profile.display_name = display_name.strip()
-    profile.bio = bio.strip()
+    profile.display_name = (display_name or "").strip()
+    profile.bio = (bio or "").strip()
     profile.avatar_url = avatar_url or None
     profile.is_private = is_private
     db.session.flush()
