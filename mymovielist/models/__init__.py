@@ -25,6 +25,7 @@ from mymovielist.models.catalog import (
 )
 from mymovielist.models.discovery import TitleNeighbour, TrendingScore
 from mymovielist.models.social import Notification
+from mymovielist.models.social import Notification
 from mymovielist.models.sync import SyncRun
 from mymovielist.models.tracking import (
     Activity,
@@ -40,7 +41,7 @@ from mymovielist.models.users import Preferences, Profile, User
 __all__ = [
     "KINDS", "KIND_LABELS", "KIND_MODELS", "Activity", "AnimatedShow", "Base", "Character",
     "CharacterVoice", "Comic", "Credit", "CustomList", "CustomListItem", "Episode", "ExternalId",
-    "Follow", "Genre", "ListEntry", "Movie", "Notification", "Person", "Preferences", "Profile", "Review", "Season",
+    "Follow", "Genre", "ListEntry", "Movie", "Notification", "Notification", "Person", "Preferences", "Profile", "Review", "Season",
     "Series", "SyncRun", "Title", "TitleCharacter", "TitleNeighbour", "TitleRelation", "TitleRevision",
     "TrendingScore", "User", "WatchEvent", "title_genres", "utcnow",
 ]
