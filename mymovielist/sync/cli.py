@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 from flask import Flask, current_app
@@ -68,7 +69,7 @@ def refresh_command(provider: str | None, older_than: float | None, limit: int |
     if not targets:
         click.echo("Nothing to refresh.")
         return
-    with click.progressbar(length=len(targets), label="Refreshing", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=len(targets), label="Refreshing", file=sys.stderr) as bar:
         last = [0]
 
         def progress(result: service.BatchResult) -> None:

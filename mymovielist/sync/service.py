@@ -146,14 +146,14 @@ def search_provider(clients: Clients, provider: str, query: str, *, limit: int =
                 hits.append((Target("tmdb", ref.kind, ref.value), record))
     elif provider == "jikan":
         for media, mapper in (("anime", jikan_map.anime_record), ("manga", jikan_map.manga_record)):
-            for item in client.search(media, query, limit=min(limit, 25))["data"]:
+            for item in client.search(media, query, limit=min(limit, 25))["data"][:limit]:
                 record = mapper(item)
                 hits.append((Target("jikan", media, record.refs[0].value), record))
     else:
         for item in client.search(query, resources="volume", limit=min(limit, 100))["results"]:
             record = cv_map.volume_record(item)
             hits.append((Target("comicvine", "volume", record.refs[0].value), record))
-    return hits[: limit * 2 if provider == "jikan" else limit]
+    return hits if provider == "jikan" else hits[:limit]  # Jikan: up to `limit` anime and `limit` manga
 
 
 # -- storing: matching and conflict rules, no HTTP ----------------------------------------------------
