@@ -13,10 +13,12 @@ from mymovielist.models import ExternalId, ListEntry, SyncRun, Title, utcnow
 from mymovielist.providers.errors import ProviderError
 from mymovielist.sync import service
 from mymovielist.sync.clients import get_clients
+from mymovielist.sync.mapping import jikan as jikan_map
+from mymovielist.sync.mapping import tmdb as tmdb_map
+from mymovielist.sync.records import TitleRecord
 from mymovielist.sync.service import BatchResult, Target
 
 TMDB_CHANGES_DAYS = 14  # TMDB's longest changes window
-TRENDING_PER_LIST = 20
 TRACKED_STATUSES = ("watching", "planned", "on_hold")
 
 
@@ -75,32 +77,33 @@ def tmdb_changes() -> BatchResult | None:
 
 
 def trending() -> BatchResult | None:
-    """Import what is trending on TMDB this week and the top and current-season anime on MAL."""
+    """Store TMDB's trending titles of the week and MAL's top and current-season anime.
+
+    The list pages carry enough for a catalog entry, so this costs one request per page; titles
+    new to us are left unsynced and `refresh-stale` fetches their details on its next run.
+    """
     clients = get_clients()
-    targets: list[Target] = []
+    records: list[TitleRecord] = []
     errors: list[str] = []
     if clients.tmdb is not None:
         for media in ("movie", "tv"):
             try:
                 results = clients.tmdb.trending(media, "week")["results"]
+                records += [r for item in results if (r := tmdb_map.list_item_record(item, media)) is not None]
             except ProviderError as exc:
                 errors.append(f"tmdb trending {media}: {exc}")
-                continue
-            targets += [Target("tmdb", media, str(r["id"])) for r in results[:TRENDING_PER_LIST] if isinstance(r.get("id"), int)]
     if clients.jikan is not None:
         for name, fetch in (("top", lambda: clients.jikan.top("anime")), ("season", clients.jikan.season_now)):
             try:
-                items = fetch()["data"]
+                records += [jikan_map.anime_record(item) for item in fetch()["data"]]
             except ProviderError as exc:
                 errors.append(f"jikan {name}: {exc}")
-                continue
-            targets += [Target("jikan", "anime", str(i["mal_id"])) for i in items[:TRENDING_PER_LIST] if isinstance(i.get("mal_id"), int)]
-    if not targets and not errors:
+    if not records and not errors:
         return None
-    targets = list(dict.fromkeys(targets))
-    run_id = service.start_run("all", "trending", total=len(targets))
-    result = service.run_batch(clients, targets, run_id=run_id)
-    service.finish_run(run_id, result, error="\n".join(errors) or None)
+    unique = {(r.refs[0].provider, r.refs[0].kind, r.refs[0].value): r for r in records}
+    result = service.import_records(clients, list(unique.values()), job="trending")
+    if errors:
+        service.finish_run(result.run_id, result, error="\n".join(errors))
     return result
 
 

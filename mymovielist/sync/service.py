@@ -310,13 +310,19 @@ def finish_run(run_id: int, result: BatchResult, *, error: str | None = None) ->
 
 def run_batch(
     clients: Clients,
-    targets: Iterable[Target],
+    targets: Iterable[Any],
     *,
     run_id: int,
-    fetch: Callable[[Clients, Target], TitleRecord] = fetch_record,
+    fetch: Callable[[Clients, Any], TitleRecord] = fetch_record,
     progress: Callable[[BatchResult], None] | None = None,
+    details_pending: bool = False,
 ) -> BatchResult:
-    """Import each target in its own transaction, recording progress and failures in the run."""
+    """Import each target in its own transaction, recording progress and failures in the run.
+
+    Targets are `Target`s fetched with `fetch_record`, or anything `fetch` turns into a record
+    (list entries already mapped, for bulk imports). With `details_pending`, titles created from
+    such partial records are left unsynced, so the next refresh fetches their full details.
+    """
     result = BatchResult(run_id=run_id)
     writer = CatalogWriter()
     for target in targets:
@@ -324,6 +330,8 @@ def run_batch(
             record = fetch(clients, target)  # network only: no transaction is open here
             writer.provider = record.refs[0].provider
             outcome = store_record(record, writer)
+            if details_pending and outcome.outcome == "created":
+                outcome.title.synced_at = None
             setattr(result, outcome.outcome, getattr(result, outcome.outcome) + 1)
             result.title_ids.append(outcome.title.id)
             _save_progress(run_id, result)
@@ -332,12 +340,27 @@ def run_batch(
             db.session.rollback()
             writer = CatalogWriter()  # its caches may hold rows the rollback discarded
             result.failed += 1
-            result.errors.append(f"{target}: {exc}")
+            result.errors.append(f"{_label(target)}: {exc}")
             log.warning("sync %s failed: %s", target, exc)
             _save_progress(run_id, result)
             db.session.commit()
         if progress is not None:
             progress(result)
+    return result
+
+
+def _label(target: Any) -> str:
+    if isinstance(target, TitleRecord):
+        ref = target.refs[0]
+        return f"{ref.provider}:{ref.kind}:{ref.value}"
+    return str(target)
+
+
+def import_records(clients: Clients, records: list[TitleRecord], *, job: str, provider: str = "all") -> BatchResult:
+    """A run that stores records mapped from list pages (trending, top): no request per title."""
+    run_id = start_run(provider, job, total=len(records))
+    result = run_batch(clients, records, run_id=run_id, fetch=lambda _clients, record: record, details_pending=True)
+    finish_run(run_id, result)
     return result
 
 
