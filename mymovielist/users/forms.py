@@ -16,9 +16,9 @@ from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from mymovielist.auth.forms import MAX_PASSWORD_INPUT
-from mymovielist.models import KIND_LABELS, KINDS
 from mymovielist.models.users import SCORE_SCALES, THEMES
 from mymovielist.services.scores import SCALE_LABELS
+from mymovielist.templating import NAV_KINDS
 
 THEME_LABELS = {"system": "Follow my device", "light": "Light", "dark": "Dark"}
 
@@ -52,7 +52,7 @@ class PreferencesForm(FlaskForm):
         "Score scale", choices=[SelectChoice(s, SCALE_LABELS[s]) for s in SCORE_SCALES],
         validators=[InputRequired("Choose a score scale.")],
     )
-    kinds_shown = MultiCheckboxField("Kinds of titles shown", choices=[SelectChoice(k, KIND_LABELS[k]) for k in KINDS])
+    kinds_shown = MultiCheckboxField("Kinds of titles shown", choices=[SelectChoice(k, label) for k, label in NAV_KINDS])
     show_adult = BooleanField("Show adult content")
     theme = RadioField("Theme", choices=[SelectChoice(t, THEME_LABELS[t]) for t in THEMES],
                        validators=[InputRequired("Choose a theme.")])
