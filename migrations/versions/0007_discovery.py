@@ -1,13 +1,13 @@
 """discovery: trending scores per window and precomputed title neighbours
 
 Revision ID: 0007
-Revises: 0002
+Revises: 0005
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0007"
-down_revision = "0002"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mymovielist.discover import tasks as discover_tasks
 from mymovielist.jobs import tasks
 
 
@@ -33,5 +34,9 @@ JOBS: tuple[JobSpec, ...] = (
             "New seasons, episodes and issues for airing titles on people's lists"),
     JobSpec("nightly-backup", tasks.nightly_backup, "cron", {"hour": 2, "minute": 0},
             "Back up the database and prune old backups"),
+    JobSpec("trending-scores", discover_tasks.refresh_trending, "interval", {"minutes": 30},
+            "Recompute trending titles from our activity and provider popularity"),
+    JobSpec("title-neighbours", discover_tasks.rebuild_neighbours, "interval", {"hours": 6},
+            "Recompute similar titles and recommendation neighbours"),
 )
 JOBS_BY_ID = {job.id: job for job in JOBS}
