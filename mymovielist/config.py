@@ -50,6 +50,10 @@ class DefaultConfig:
     RATELIMIT_KEY_PREFIX = "mymovielist"
 
     PAGE_SIZE = 24
+    # Tracking: the prior count m of the Bayesian weighted score (how many ratings at the mean of
+    # every rated title each title starts with), and entries per page of a user's list.
+    TRACKING_RATING_PRIOR = 10
+    TRACKING_LIST_PAGE_SIZE = 50
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
     # Provider access. Base URLs include the API version; clients append endpoint paths.
@@ -73,6 +77,8 @@ class DefaultConfig:
     SYNC_STALE_HOURS = 24 * 7
     SYNC_POPULAR_STALE_HOURS = 24
     SYNC_BATCH_SIZE = 200
+    # The search page offers provider results when the catalog finds fewer titles than this.
+    SYNC_ONDEMAND_BELOW = 3
     # Nightly backups go here (relative paths are inside the instance folder); keep this many.
     BACKUP_DIR = "backups"
     BACKUP_KEEP = 7
