@@ -61,8 +61,10 @@ def test_register_creates_the_account_logs_it_in_and_goes_home(app, client):
         ({"password": "x" * 129, "confirm": "x" * 129}, "Use at most 128 characters."),
         ({"password": "password1", "confirm": "password1"}, "This password is too common"),
         ({"password": "Qwertyuiop", "confirm": "Qwertyuiop"}, "This password is too common"),
-        ({"password": "alice-example", "confirm": "alice-example", "username": "alice-example"},
-         "Your password must not be your username or email address."),
+        (
+            {"password": "alice-example", "confirm": "alice-example", "username": "alice-example"},
+            "Your password must not be your username or email address.",
+        ),
         ({"confirm": "something else"}, "The passwords do not match."),
     ],
 )
@@ -77,7 +79,8 @@ def test_register_refuses_a_taken_username_or_email_ignoring_case(client, make_u
     make_user("alice")
     assert "That username is taken." in _errors(_register(client, username="ALICE", email="new@example.org"))
     assert "An account already uses that email address." in _errors(
-        _register(client, username="bob", email="Alice@example.org"))
+        _register(client, username="bob", email="Alice@example.org")
+    )
 
 
 def test_a_password_of_64_characters_is_accepted(client):
@@ -118,7 +121,8 @@ def test_inline_validation_returns_the_field_feedback_fragment(client, make_user
 def test_inline_validation_of_a_good_value_clears_the_feedback(client):
     response = client.post("/auth/register/check?field=username", data={"username": "newcomer"})
     assert response.get_data(as_text=True).strip() == (
-        '<div class="feedback" id="username-feedback" aria-live="polite"></div>')
+        '<div class="feedback" id="username-feedback" aria-live="polite"></div>'
+    )
 
 
 def test_inline_validation_of_an_unknown_field_is_a_400(client):
@@ -152,10 +156,13 @@ def test_login_with_remember_sets_a_long_lived_http_only_cookie(make_user, clien
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"username": "", "password": "x"}, "Enter your username or email address."),
-    ({"username": "alice", "password": ""}, "Enter your password."),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"username": "", "password": "x"}, "Enter your username or email address."),
+        ({"username": "alice", "password": ""}, "Enter your password."),
+    ],
+)
 def test_login_with_missing_fields_says_what_is_missing(client, data, message):
     response = client.post("/auth/login", data=data)
     assert response.status_code == 422
@@ -228,7 +235,8 @@ def test_throttling_per_address_starts_at_the_configured_count(app, client):
     assert [_fail(client, f"user{n}").status_code for n in range(5)] == [422] * 5
     assert _fail(client, "someone-else").status_code == 429
     other_address = app.test_client().post(
-        "/auth/login", data={"username": "x", "password": "y"}, environ_base={"REMOTE_ADDR": "10.0.0.9"})
+        "/auth/login", data={"username": "x", "password": "y"}, environ_base={"REMOTE_ADDR": "10.0.0.9"}
+    )
     assert other_address.status_code == 422
 
 
@@ -244,7 +252,9 @@ def test_successful_logins_and_login_pages_do_not_count(app, make_user, auth):
 def test_a_throttled_htmx_request_gets_a_toast(app, client):
     app.config["LOGIN_FAILURES_PER_IP"] = "1 per 15 minutes"
     _fail(client)
-    response = client.post("/auth/login", data={"username": "a", "password": "b"}, headers={"HX-Request": "true"})
+    response = client.post(
+        "/auth/login", data={"username": "a", "password": "b"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 429
     assert "Retry-After" in response.headers
     assert json.loads(response.headers["HX-Trigger"])["toast"]["level"] == "error"

@@ -83,7 +83,9 @@ def test_password_problems(app, password, problem):
     assert problems and problems[0].startswith(problem)
 
 
-@pytest.mark.parametrize("password", ["8 chars!", "correct horse battery staple", "é" * 8, "x" * 64, "😀" * 128])
+@pytest.mark.parametrize(
+    "password", ["8 chars!", "correct horse battery staple", "é" * 8, "x" * 64, "😀" * 128]
+)
 def test_good_passwords_have_no_problems(app, password):
     with app.app_context():
         assert passwords.password_problems(password, username="alice", email="alice@example.org") == []

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import PASSWORD, AuthActions, _test_config
 from flask import Flask
 from werkzeug.routing import AnyConverter, FloatConverter, IntegerConverter, Rule
 
@@ -19,7 +20,6 @@ from mymovielist import create_app
 from mymovielist.auth.access import protected_endpoints
 from mymovielist.extensions import db
 from mymovielist.models import User
-from conftest import PASSWORD, AuthActions, _test_config
 
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 CSRF_MESSAGE = "Your form expired or was sent from another site"
@@ -65,7 +65,13 @@ def csrf_app(tmp_path, monkeypatch, migrated_db_file) -> Flask:
 
 def test_the_walk_finds_the_state_changing_routes(app):
     found = {path for _, path in rules_with(app, UNSAFE_METHODS)}
-    assert {"/auth/login", "/auth/logout", "/auth/register", "/settings/password", "/settings/delete"} <= found
+    assert {
+        "/auth/login",
+        "/auth/logout",
+        "/auth/register",
+        "/settings/password",
+        "/settings/delete",
+    } <= found
 
 
 @pytest.mark.parametrize("as_htmx", [False, True], ids=["form", "htmx"])
@@ -91,8 +97,12 @@ def test_a_logged_in_user_without_a_token_is_refused_too(csrf_app, make_user):
     client = csrf_app.test_client()
     assert AuthActions(client).login("victim").status_code == 302
     for method, path in rules_with(csrf_app, UNSAFE_METHODS):
-        response = client.open(path, method=method, data={"password": PASSWORD, "confirm_username": "victim"},
-                               headers={"X-CSRFToken": "forged"})
+        response = client.open(
+            path,
+            method=method,
+            data={"password": PASSWORD, "confirm_username": "victim"},
+            headers={"X-CSRFToken": "forged"},
+        )
         assert response.status_code == 400, (method, path)
     assert client.get("/settings").status_code == 200  # still logged in, nothing deleted
 
@@ -101,16 +111,20 @@ def test_a_token_from_the_header_is_accepted_as_htmx_sends_it(csrf_app):
     client = csrf_app.test_client()
     token = AuthActions(client).csrf_token("/auth/register")
     assert token
-    response = client.post("/auth/register/check?field=username", data={"username": "newcomer"},
-                           headers={"X-CSRFToken": token, "HX-Request": "true"})
+    response = client.post(
+        "/auth/register/check?field=username",
+        data={"username": "newcomer"},
+        headers={"X-CSRFToken": token, "HX-Request": "true"},
+    )
     assert response.status_code == 200
     assert "<html" not in response.get_data(as_text=True)
 
 
 def test_a_token_from_another_session_is_refused(csrf_app):
     stolen = AuthActions(csrf_app.test_client()).csrf_token("/auth/login")
-    response = csrf_app.test_client().post("/auth/login", data={
-        "username": "x", "password": "y", "csrf_token": stolen})
+    response = csrf_app.test_client().post(
+        "/auth/login", data={"username": "x", "password": "y", "csrf_token": stolen}
+    )
     assert response.status_code == 400
 
 
@@ -119,14 +133,19 @@ def test_a_token_from_another_session_is_refused(csrf_app):
 
 def test_login_only_routes_are_marked_and_found(app):
     marked = protected_endpoints(app)
-    assert {"users.settings", "users.update_profile", "users.change_password", "users.delete_account"} <= set(marked)
+    assert {"users.settings", "users.update_profile", "users.change_password", "users.delete_account"} <= set(
+        marked
+    )
 
 
 def test_views_use_the_marking_decorators_not_flask_logins():
     # The walk below only sees views marked by auth.access; flask_login's decorator leaves no mark.
     package = Path(__file__).resolve().parents[1] / "mymovielist"
-    offenders = [str(path) for path in package.rglob("*.py")
-                 if re.search(r"from flask_login import[^\n]*\blogin_required\b", path.read_text())]
+    offenders = [
+        str(path)
+        for path in package.rglob("*.py")
+        if re.search(r"from flask_login import[^\n]*\blogin_required\b", path.read_text())
+    ]
     assert offenders == []
 
 
@@ -191,11 +210,27 @@ def test_admin_required_lets_admins_in_and_keeps_users_out(app, make_user, auth)
 # -- open redirects --------------------------------------------------------------------------
 
 OPEN_REDIRECTS = [
-    "https://evil.example/", "http://evil.example", "//evil.example", "///evil.example", "////evil.example",
-    "/\\evil.example", "\\\\evil.example", "\\/evil.example", "/\t/evil.example", " //evil.example",
-    "https:evil.example", "http:/evil.example", "javascript:alert(1)", "JaVaScRiPt:alert(1)",
-    "data:text/html,<script>alert(1)</script>", "evil.example", "/\n/evil.example", "\x00//evil.example",
-    "//evil.example/%2F..", "https://localhost@evil.example", "/" + "a" * 3000,
+    "https://evil.example/",
+    "http://evil.example",
+    "//evil.example",
+    "///evil.example",
+    "////evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "\\/evil.example",
+    "/\t/evil.example",
+    " //evil.example",
+    "https:evil.example",
+    "http:/evil.example",
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "evil.example",
+    "/\n/evil.example",
+    "\x00//evil.example",
+    "//evil.example/%2F..",
+    "https://localhost@evil.example",
+    "/" + "a" * 3000,
 ]
 
 
@@ -215,9 +250,14 @@ def test_next_never_leaves_the_site_after_login(app, make_user, auth, target):
 
 
 @pytest.mark.parametrize("target", OPEN_REDIRECTS[:8])
-def test_next_never_leaves_the_site_after_register_or_for_a_logged_in_visitor(app, client, make_user, auth, target):
-    response = client.post("/auth/register", query_string={"next": target}, data={
-        "username": "newbie", "email": "newbie@example.org", "password": PASSWORD, "confirm": PASSWORD})
+def test_next_never_leaves_the_site_after_register_or_for_a_logged_in_visitor(
+    app, client, make_user, auth, target
+):
+    response = client.post(
+        "/auth/register",
+        query_string={"next": target},
+        data={"username": "newbie", "email": "newbie@example.org", "password": PASSWORD, "confirm": PASSWORD},
+    )
     assert response.status_code == 302 and response.location == "/"
     response = client.get("/auth/login", query_string={"next": target})
     assert response.status_code == 302 and response.location == "/"
@@ -268,8 +308,14 @@ def test_a_password_change_logs_out_other_sessions_but_not_this_one(app, make_us
     other.login("alice", remember=True)
     remembered = _cookie(other._client, "remember_token")
     auth.login("alice")
-    response = auth._client.post("/settings/password", data={
-        "current_password": PASSWORD, "new_password": "a brand new passphrase", "new_confirm": "a brand new passphrase"})
+    response = auth._client.post(
+        "/settings/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a brand new passphrase",
+            "new_confirm": "a brand new passphrase",
+        },
+    )
     assert response.status_code == 302
     assert auth._client.get("/settings").status_code == 200
     assert other._client.get("/settings").status_code == 302
@@ -316,17 +362,22 @@ def test_unknown_user_and_wrong_password_get_identical_answers(app, make_user, m
 
     wrong = app.test_client().post("/auth/login", data={"username": "alice", "password": "not the password"})
     assert len(calls) == 1
-    unknown = app.test_client().post("/auth/login", data={"username": "zelda", "password": "not the password"})
+    unknown = app.test_client().post(
+        "/auth/login", data={"username": "zelda", "password": "not the password"}
+    )
     assert len(calls) == 2  # a dummy hash is verified too, so both take the same time
 
     assert wrong.status_code == unknown.status_code == 422
 
     def shape(response):
         headers = {k: v for k, v in response.headers if k not in {"Date", "Content-Length", "Set-Cookie"}}
-        cookies = sorted(re.sub(r"=[^;]*;", "=…;", c, count=1) for c in response.headers.getlist("Set-Cookie"))
+        cookies = sorted(
+            re.sub(r"=[^;]*;", "=…;", c, count=1) for c in response.headers.getlist("Set-Cookie")
+        )
         return headers, cookies
 
     assert shape(wrong) == shape(unknown)
+
     def page(response, typed):  # the typed name is echoed back; CSRF tokens differ per session
         html = response.get_data(as_text=True).replace(typed, "USER")
         return re.sub(r'("X-CSRFToken": "|name="csrf_token" type="hidden" value=")[^"]+', r"\1…", html)
@@ -347,7 +398,12 @@ def test_a_blocked_user_gets_the_same_answer_as_a_wrong_password(app, make_user,
 
 # -- XSS -------------------------------------------------------------------------------------
 
-XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "'><svg onload=alert(1)>", "<b>bold</b>"]
+XSS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "'><svg onload=alert(1)>",
+    "<b>bold</b>",
+]
 
 
 def _assert_escaped(html: str, vector: str) -> None:
@@ -358,8 +414,10 @@ def _assert_escaped(html: str, vector: str) -> None:
 
 @pytest.mark.parametrize("vector", XSS)
 def test_xss_in_username_is_refused_and_echoed_escaped(client, vector):
-    response = client.post("/auth/register", data={
-        "username": vector, "email": "x@example.org", "password": PASSWORD, "confirm": PASSWORD})
+    response = client.post(
+        "/auth/register",
+        data={"username": vector, "email": "x@example.org", "password": PASSWORD, "confirm": PASSWORD},
+    )
     assert response.status_code == 422
     _assert_escaped(response.get_data(as_text=True), vector)
 
@@ -389,8 +447,15 @@ def test_xss_in_display_name_and_bio_renders_escaped(app, make_user, auth, vecto
     _assert_escaped(anonymous, vector)
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", 'https://x.example/a.png" onerror="alert(1)',
-                                 "data:image/svg+xml,<svg onload=alert(1)>", "http://x.example/a.png"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        'https://x.example/a.png" onerror="alert(1)',
+        "data:image/svg+xml,<svg onload=alert(1)>",
+        "http://x.example/a.png",
+    ],
+)
 def test_unsafe_avatar_addresses_are_refused(make_user, auth, url):
     make_user("alice")
     auth.login("alice")

@@ -13,8 +13,22 @@ FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 text = st.one_of(
     st.text(max_size=80),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=300),
-    st.sampled_from(["", " ", "\x00", "<script>alert(1)</script>", "' OR 1=1 --", "%s%n", "../../etc/passwd",
-                     "a" * 5000, "😀" * 100, "alice", "alice@example.org", PASSWORD]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "%s%n",
+            "../../etc/passwd",
+            "a" * 5000,
+            "😀" * 100,
+            "alice",
+            "alice@example.org",
+            PASSWORD,
+        ]
+    ),
 )
 values = st.one_of(text, st.lists(text, max_size=4))
 
@@ -29,7 +43,9 @@ def field_map(*names: str):
 
 @pytest.fixture
 def fuzz_app(app, make_user):
-    app.config.update(LOGIN_FAILURES_PER_ACCOUNT="100000 per minute", LOGIN_FAILURES_PER_IP="100000 per minute")
+    app.config.update(
+        LOGIN_FAILURES_PER_ACCOUNT="100000 per minute", LOGIN_FAILURES_PER_IP="100000 per minute"
+    )
     make_user("alice")
     return app
 
@@ -57,10 +73,25 @@ def test_login_never_fails(fuzz_app, data, query):
 
 @FUZZ
 @given(
-    path=st.sampled_from(["/settings/profile", "/settings/preferences", "/settings/password", "/settings/delete"]),
-    data=field_map("display_name", "bio", "avatar_url", "is_private", "score_scale", "kinds_shown", "show_adult",
-                   "theme", "lists_public_by_default", "current_password", "new_password", "new_confirm",
-                   "confirm_username", "password"),
+    path=st.sampled_from(
+        ["/settings/profile", "/settings/preferences", "/settings/password", "/settings/delete"]
+    ),
+    data=field_map(
+        "display_name",
+        "bio",
+        "avatar_url",
+        "is_private",
+        "score_scale",
+        "kinds_shown",
+        "show_adult",
+        "theme",
+        "lists_public_by_default",
+        "current_password",
+        "new_password",
+        "new_confirm",
+        "confirm_username",
+        "password",
+    ),
 )
 def test_settings_never_fail(fuzz_app, path, data):
     client = fuzz_app.test_client()

@@ -18,10 +18,18 @@ def _directives(csp: str) -> dict[str, list[str]]:
     return {d.split()[0]: d.split()[1:] for d in (part.strip() for part in csp.split(";")) if d}
 
 
-@pytest.mark.parametrize(("method", "path", "status"), [
-    ("GET", "/", 200), ("GET", "/auth/login", 200), ("GET", "/nowhere", 404), ("GET", "/static/css/app.css", 200),
-    ("POST", "/", 405), ("GET", "/healthz", 200), ("GET", "/settings", 302),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/", 200),
+        ("GET", "/auth/login", 200),
+        ("GET", "/nowhere", 404),
+        ("GET", "/static/css/app.css", 200),
+        ("POST", "/", 405),
+        ("GET", "/healthz", 200),
+        ("GET", "/settings", 302),
+    ],
+)
 def test_every_response_carries_the_security_headers(client, method, path, status):
     response = client.open(path, method=method)
     response.close()  # static files are streamed from an open file
@@ -49,8 +57,9 @@ def test_hsts_over_https(client):
 
 def test_htmx_is_told_not_to_inject_its_indicator_style(client):
     # htmx 2 adds a <style> element unless told not to; style-src 'self' would block it.
-    assert """<meta name="htmx-config" content='{"includeIndicatorStyles": false}'>""" in client.get("/").get_data(
-        as_text=True)
+    assert """<meta name="htmx-config" content='{"includeIndicatorStyles": false}'>""" in client.get(
+        "/"
+    ).get_data(as_text=True)
 
 
 def test_templates_have_no_inline_scripts_handlers_or_styles():
@@ -93,13 +102,21 @@ def test_secure_mode_gives_host_prefixed_secure_cookies(tmp_path, migrated_db_fi
         accounts.register("alice", "alice@example.org", PASSWORD)
         db.session.commit()
     client = app.test_client()
-    response = client.post("/auth/login", base_url="https://localhost",
-                           data={"username": "alice", "password": PASSWORD, "remember": "y"})
+    response = client.post(
+        "/auth/login",
+        base_url="https://localhost",
+        data={"username": "alice", "password": PASSWORD, "remember": "y"},
+    )
     assert response.status_code == 302
     cookies = response.headers.getlist("Set-Cookie")
     assert {c.split("=")[0] for c in cookies} == {"__Host-session", "__Host-remember_token"}
     for cookie in cookies:
-        assert "; Secure" in cookie and "; HttpOnly" in cookie and "; Path=/" in cookie and "Domain=" not in cookie
+        assert (
+            "; Secure" in cookie
+            and "; HttpOnly" in cookie
+            and "; Path=/" in cookie
+            and "Domain=" not in cookie
+        )
     assert client.get("/settings", base_url="https://localhost").status_code == 200
     with app.app_context():
         db.engine.dispose()

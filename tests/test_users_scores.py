@@ -18,11 +18,27 @@ from mymovielist.services.scores import (
 @pytest.mark.parametrize(
     ("score", "scale", "shown"),
     [
-        (85, "100", 85), (0, "100", 0), (100, "100", 100),
-        (85, "10", 8.5), (80, "10", 8), (83, "10", 8.5), (82, "10", 8), (100, "10", 10), (0, "10", 0),
-        (90, "5stars", 4.5), (100, "5stars", 5), (85, "5stars", 4.5), (84, "5stars", 4), (5, "5stars", 0.5),
-        (35, "3point", 1), (47, "3point", 1), (48, "3point", 2), (60, "3point", 2), (73, "3point", 3),
-        (None, "10", None), (None, "3point", None),
+        (85, "100", 85),
+        (0, "100", 0),
+        (100, "100", 100),
+        (85, "10", 8.5),
+        (80, "10", 8),
+        (83, "10", 8.5),
+        (82, "10", 8),
+        (100, "10", 10),
+        (0, "10", 0),
+        (90, "5stars", 4.5),
+        (100, "5stars", 5),
+        (85, "5stars", 4.5),
+        (84, "5stars", 4),
+        (5, "5stars", 0.5),
+        (35, "3point", 1),
+        (47, "3point", 1),
+        (48, "3point", 2),
+        (60, "3point", 2),
+        (73, "3point", 3),
+        (None, "10", None),
+        (None, "3point", None),
     ],
 )
 def test_to_display(score, scale, shown):
@@ -32,9 +48,17 @@ def test_to_display(score, scale, shown):
 @pytest.mark.parametrize(
     ("value", "scale", "stored"),
     [
-        ("85", "100", 85), (85, "100", 85), ("8.5", "10", 85), ("8", "10", 80), (" 10 ", "10", 100),
-        ("4.5", "5stars", 90), ("0.5", "5stars", 10), (5, "5stars", 100),
-        ("1", "3point", 35), ("2", "3point", 60), ("3", "3point", 85),
+        ("85", "100", 85),
+        (85, "100", 85),
+        ("8.5", "10", 85),
+        ("8", "10", 80),
+        (" 10 ", "10", 100),
+        ("4.5", "5stars", 90),
+        ("0.5", "5stars", 10),
+        (5, "5stars", 100),
+        ("1", "3point", 35),
+        ("2", "3point", 60),
+        ("3", "3point", 85),
     ],
 )
 def test_from_display(value, scale, stored):
@@ -43,9 +67,23 @@ def test_from_display(value, scale, stored):
 
 @pytest.mark.parametrize(
     ("value", "scale"),
-    [("101", "100"), ("-1", "100"), ("8.3", "10"), ("11", "10"), ("4.25", "5stars"), ("6", "5stars"),
-     ("0", "3point"), ("4", "3point"), ("1.5", "3point"), ("", "10"), ("abc", "10"), ("nan", "10"),
-     ("inf", "100"), ("85.5", "100"), ("1e2", "10")],
+    [
+        ("101", "100"),
+        ("-1", "100"),
+        ("8.3", "10"),
+        ("11", "10"),
+        ("4.25", "5stars"),
+        ("6", "5stars"),
+        ("0", "3point"),
+        ("4", "3point"),
+        ("1.5", "3point"),
+        ("", "10"),
+        ("abc", "10"),
+        ("nan", "10"),
+        ("inf", "100"),
+        ("85.5", "100"),
+        ("1e2", "10"),
+    ],
 )
 def test_from_display_refuses_values_off_the_scale(value, scale):
     with pytest.raises(ValueError):

@@ -30,7 +30,10 @@ class RegisterForm(FlaskForm):
     )
     confirm = PasswordField(
         "Confirm password",
-        validators=[InputRequired("Type the password again."), EqualTo("password", "The passwords do not match.")],
+        validators=[
+            InputRequired("Type the password again."),
+            EqualTo("password", "The passwords do not match."),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Response, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_limiter import RequestLimit
 from flask_login import current_user
 
@@ -68,12 +79,18 @@ def check_registration():
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
-    key_func=_account_key, methods=["POST"], deduct_when=_login_failed, on_breach=_retry_after,
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    on_breach=_retry_after,
     scope="login-account",
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_FAILURES_PER_IP"],
-    methods=["POST"], deduct_when=_login_failed, on_breach=_retry_after, scope="login-ip",
+    methods=["POST"],
+    deduct_when=_login_failed,
+    on_breach=_retry_after,
+    scope="login-ip",
 )
 def login():
     """Log in with a username or email address and a password."""

@@ -19,9 +19,7 @@ OWASP_MIN_PARALLELISM = 1
 
 @lru_cache(maxsize=8)
 def _hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
-    return PasswordHasher(
-        time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism, type=Type.ID
-    )
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism, type=Type.ID)
 
 
 def hasher() -> PasswordHasher:

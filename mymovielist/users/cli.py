@@ -14,7 +14,9 @@ from mymovielist.users import bp
 @bp.cli.command("create-admin")
 @click.argument("username")
 @click.option("--email", help="Email address of a new account (prompted for when missing).")
-@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from the first line of standard input."
+)
 def create_admin(username: str, email: str | None, password_stdin: bool) -> None:
     """Create an admin account USERNAME, or make the existing user USERNAME an admin."""
     password = None

@@ -25,11 +25,15 @@ THEME_LABELS = {"system": "Follow my device", "light": "Light", "dark": "Dark"}
 
 class ProfileForm(FlaskForm):
     display_name = StringField(
-        "Display name", validators=[Length(max=64, message="Use at most 64 characters.")],
+        "Display name",
+        validators=[Length(max=64, message="Use at most 64 characters.")],
         render_kw={"maxlength": 64, "autocomplete": "nickname"},
     )
-    bio = TextAreaField("Bio", validators=[Length(max=2000, message="Use at most 2,000 characters.")],
-                        render_kw={"rows": 5, "maxlength": 2000})
+    bio = TextAreaField(
+        "Bio",
+        validators=[Length(max=2000, message="Use at most 2,000 characters.")],
+        render_kw={"rows": 5, "maxlength": 2000},
+    )
     avatar_url = StringField(
         "Avatar image address",
         validators=[
@@ -49,13 +53,19 @@ class MultiCheckboxField(SelectMultipleField):
 
 class PreferencesForm(FlaskForm):
     score_scale = RadioField(
-        "Score scale", choices=[SelectChoice(s, SCALE_LABELS[s]) for s in SCORE_SCALES],
+        "Score scale",
+        choices=[SelectChoice(s, SCALE_LABELS[s]) for s in SCORE_SCALES],
         validators=[InputRequired("Choose a score scale.")],
     )
-    kinds_shown = MultiCheckboxField("Kinds of titles shown", choices=[SelectChoice(k, label) for k, label in NAV_KINDS])
+    kinds_shown = MultiCheckboxField(
+        "Kinds of titles shown", choices=[SelectChoice(k, label) for k, label in NAV_KINDS]
+    )
     show_adult = BooleanField("Show adult content")
-    theme = RadioField("Theme", choices=[SelectChoice(t, THEME_LABELS[t]) for t in THEMES],
-                       validators=[InputRequired("Choose a theme.")])
+    theme = RadioField(
+        "Theme",
+        choices=[SelectChoice(t, THEME_LABELS[t]) for t in THEMES],
+        validators=[InputRequired("Choose a theme.")],
+    )
     lists_public_by_default = BooleanField("New lists are public")
 
     def validate_kinds_shown(self, field: MultiCheckboxField) -> None:
@@ -65,26 +75,36 @@ class PreferencesForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current_password = PasswordField(
-        "Current password", validators=[InputRequired("Enter your current password."), Length(max=MAX_PASSWORD_INPUT)],
+        "Current password",
+        validators=[InputRequired("Enter your current password."), Length(max=MAX_PASSWORD_INPUT)],
         render_kw={"autocomplete": "current-password"},
     )
     new_password = PasswordField(
-        "New password", validators=[InputRequired("Choose a new password."), Length(max=MAX_PASSWORD_INPUT)],
+        "New password",
+        validators=[InputRequired("Choose a new password."), Length(max=MAX_PASSWORD_INPUT)],
         render_kw={"autocomplete": "new-password"},
     )
     new_confirm = PasswordField(
         "Confirm new password",
-        validators=[InputRequired("Type the new password again."), EqualTo("new_password", "The passwords do not match.")],
+        validators=[
+            InputRequired("Type the new password again."),
+            EqualTo("new_password", "The passwords do not match."),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 
 
 class DeleteAccountForm(FlaskForm):
-    confirm_username = StringField("Type your username to confirm", validators=[InputRequired("Type your username.")],
-                                   render_kw={"autocomplete": "off", "autocapitalize": "none"})
-    password = PasswordField("Your password", validators=[InputRequired("Enter your password."),
-                                                          Length(max=MAX_PASSWORD_INPUT)],
-                             render_kw={"autocomplete": "current-password"})
+    confirm_username = StringField(
+        "Type your username to confirm",
+        validators=[InputRequired("Type your username.")],
+        render_kw={"autocomplete": "off", "autocapitalize": "none"},
+    )
+    password = PasswordField(
+        "Your password",
+        validators=[InputRequired("Enter your password."), Length(max=MAX_PASSWORD_INPUT)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
     def __init__(self, *args, username: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -16,8 +16,10 @@ from mymovielist.users.forms import DeleteAccountForm, PasswordForm, Preferences
 @bp.app_context_processor
 def _account_context() -> dict:
     prefs = current_user.preferences if current_user.is_authenticated else None
-    return {"current_theme": prefs.theme if prefs else "system",
-            "score_scale": prefs.score_scale if prefs else scores.DEFAULT_SCALE}
+    return {
+        "current_theme": prefs.theme if prefs else "system",
+        "score_scale": prefs.score_scale if prefs else scores.DEFAULT_SCALE,
+    }
 
 
 @bp.app_template_filter("score")
@@ -35,8 +37,12 @@ def profile(username: str):
     user = accounts.get_user_by_username(username)
     if user is None:
         abort(404)
-    return render_template("users/profile.html", user=user, profile=user.profile,
-                           show_private=not (user.profile and user.profile.is_private) or can_see_private(user))
+    return render_template(
+        "users/profile.html",
+        user=user,
+        profile=user.profile,
+        show_private=not (user.profile and user.profile.is_private) or can_see_private(user),
+    )
 
 
 def _settings_page(status: int = 200, **submitted):
@@ -66,8 +72,13 @@ def update_profile():
     form = ProfileForm()
     if not form.validate():
         return _settings_page(422, profile_form=form)
-    accounts.update_profile(current_user._get_current_object(), display_name=form.display_name.data,
-                            bio=form.bio.data, avatar_url=form.avatar_url.data, is_private=form.is_private.data)
+    accounts.update_profile(
+        current_user._get_current_object(),
+        display_name=form.display_name.data,
+        bio=form.bio.data,
+        avatar_url=form.avatar_url.data,
+        is_private=form.is_private.data,
+    )
     db.session.commit()
     flash("Your profile is saved.", "success")
     return redirect(url_for("users.settings"))
@@ -81,8 +92,11 @@ def update_preferences():
     if not form.validate():
         return _settings_page(422, preferences_form=form)
     accounts.update_preferences(
-        current_user._get_current_object(), score_scale=form.score_scale.data, kinds_shown=form.kinds_shown.data,
-        show_adult=form.show_adult.data, theme=form.theme.data,
+        current_user._get_current_object(),
+        score_scale=form.score_scale.data,
+        kinds_shown=form.kinds_shown.data,
+        show_adult=form.show_adult.data,
+        theme=form.theme.data,
         lists_public_by_default=form.lists_public_by_default.data,
     )
     db.session.commit()
