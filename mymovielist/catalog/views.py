@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from jinja2_fragments.flask import render_block
 
 from mymovielist.catalog import bp
 from mymovielist.catalog.forms import BrowseForm, SearchForm, error_summary
 from mymovielist.catalog.placeholder import placeholder_svg
+from mymovielist.auth.access import login_required
 from mymovielist.extensions import db
 from mymovielist.htmx import wants_fragment
+from mymovielist.providers.errors import ProviderError
+from mymovielist.sync import ondemand
+from mymovielist.sync.upsert import UpsertError
 from mymovielist.models import KINDS, Title
 from mymovielist.services import catalog, search
 from mymovielist.templating import KIND_PATHS
@@ -63,7 +67,35 @@ def search_page():
         titles = search.suggest_titles(form.q.data or "")
         return render_block("catalog/search.html", "suggestions", titles=titles, q=form.q.data or "")
     results = search.search_titles(form.q.data or "", kind=form.kind.data or None, page=form.page.data or 1)
-    return _page_or_fragment("catalog/search.html", {"search-results": "results"}, results=results, form=form, kinds=KINDS)
+    offer = results.page == 1 and ondemand.offers_providers(form.q.data or "", len(results.items))
+    return _page_or_fragment("catalog/search.html", {"search-results": "results"}, results=results, form=form,
+                             kinds=KINDS, offer_providers=offer)
+
+
+@bp.get("/search/providers")
+def provider_results():
+    """Show what the configured providers find for a search, each importable on demand."""
+    q = (_valid(SearchForm(request.args)).q.data or "").strip()
+    if not ondemand.offers_providers(q, 0):
+        abort(404, description="No provider is configured for on-demand search, or the query is too short.")
+    hits, errors = ondemand.search_providers(q)
+    return _page_or_fragment("catalog/providers.html", {"provider-results": "results"}, hits=hits, errors=errors, q=q)
+
+
+@bp.post("/search/import")
+@login_required
+def import_title():
+    """Import a title a provider found, then open its page."""
+    try:
+        title = ondemand.import_on_demand(*(request.form.get(k, "") for k in ("provider", "kind", "external_id")))
+        db.session.commit()
+    except ondemand.SyncError as exc:
+        abort(400, description=str(exc))
+    except (ProviderError, UpsertError) as exc:
+        db.session.rollback()
+        flash(f"The title could not be added: {exc}", "error")
+        return redirect(url_for("catalog.search", q=request.form.get("q") or None), 303)
+    return redirect(url_for("catalog.detail", title_id=title.id, slug=title.slug), 303)
 
 
 @bp.get("/titles/<int:title_id>")
