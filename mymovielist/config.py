@@ -79,8 +79,6 @@ class DefaultConfig:
     SYNC_BATCH_SIZE = 200
     # The search page offers provider results when the catalog finds fewer titles than this.
     SYNC_ONDEMAND_BELOW = 3
-    # The search page offers provider results when the catalog finds fewer titles than this.
-    SYNC_ONDEMAND_BELOW = 3
     # Nightly backups go here (relative paths are inside the instance folder); keep this many.
     BACKUP_DIR = "backups"
     BACKUP_KEEP = 7
