@@ -12,11 +12,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import PASSWORD, AuthActions, _test_config
+from conftest import PASSWORD, AuthActions
 from flask import Flask
 from werkzeug.routing import AnyConverter, FloatConverter, IntegerConverter, Rule
 
-from mymovielist import create_app
 from mymovielist.auth.access import protected_endpoints
 from mymovielist.extensions import db
 from mymovielist.models import User
@@ -47,17 +46,10 @@ def rules_with(app: Flask, methods: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def csrf_app(tmp_path, monkeypatch, migrated_db_file) -> Flask:
-    """The app with CSRF protection on, as in production."""
-    import shutil
-
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "instance"))
-    shutil.copy(migrated_db_file, tmp_path / "test.sqlite3")
-    app = create_app(_test_config(tmp_path, WTF_CSRF_ENABLED=True))
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def csrf_app(app) -> Flask:
+    """The app with CSRF protection on, as in production (Flask-WTF reads the flag per request)."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app
 
 
 # -- CSRF ------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from conftest import PASSWORD
 
-from mymovielist import create_app
 from mymovielist.security import CONTENT_SECURITY_POLICY
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "mymovielist" / "templates"
@@ -86,21 +85,14 @@ def test_cookies_are_http_only_and_same_site_lax(make_user, client):
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
-def test_secure_mode_gives_host_prefixed_secure_cookies(tmp_path, migrated_db_file, monkeypatch):
-    import shutil
-
-    from conftest import _test_config
-
-    from mymovielist.extensions import db
-    from mymovielist.services import accounts
-
-    shutil.copy(migrated_db_file, tmp_path / "test.sqlite3")
+@pytest.fixture
+def secure_env(monkeypatch):
     monkeypatch.setenv("MYMOVIELIST_SESSION_COOKIE_SECURE", "true")
-    app = create_app(_test_config(tmp_path))
-    assert app.config["SESSION_COOKIE_SECURE"] is True
-    with app.app_context():
-        accounts.register("alice", "alice@example.org", PASSWORD)
-        db.session.commit()
+
+
+def test_secure_mode_gives_host_prefixed_secure_cookies(secure_env, app, make_user):
+    assert app.config["SESSION_COOKIE_SECURE"] is True  # from the environment variable
+    make_user("alice")
     client = app.test_client()
     response = client.post(
         "/auth/login",
@@ -118,5 +110,3 @@ def test_secure_mode_gives_host_prefixed_secure_cookies(tmp_path, migrated_db_fi
             and "Domain=" not in cookie
         )
     assert client.get("/settings", base_url="https://localhost").status_code == 200
-    with app.app_context():
-        db.engine.dispose()
