@@ -1,0 +1,66 @@
+"""A user's list page (tabs by status and kind, sort, filter, inline edit) and their favourites."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, render_template, request
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+
+from mymovielist.htmx import wants_fragment
+from mymovielist.models import User
+from mymovielist.services import accounts, activity, scores, tracking
+from mymovielist.tracking import bp
+from mymovielist.tracking.forms import ListQueryForm
+from mymovielist.tracking.responses import score_scale
+
+
+def _visible_owner(username: str) -> User:
+    user = accounts.get_user_by_username(username)
+    if user is None:
+        abort(404)
+    if not activity.can_see_activity(current_user, user):
+        abort(403, description="This list is private.")
+    return user
+
+
+def _list_query(form: ListQueryForm) -> tracking.ListQuery:
+    if not form.validate():
+        abort(400, description=next(e[0] for e in form.errors.values() if e))
+    return tracking.ListQuery(status=form.status.data or None, kind=form.kind.data or None,
+                              q=(form.q.data or "").strip(), tag=(form.tag.data or "").strip().lower() or None,
+                              sort=form.sort.data or "updated", favourites=bool(form.favourites.data))
+
+
+@bp.get("/users/<username>/list")
+def user_list(username: str):
+    """Show a user's list by status and kind, sorted and filtered, a page at a time."""
+    owner = _visible_owner(username)
+    form = ListQueryForm(request.args)
+    query = _list_query(form)
+    page = tracking.list_entries(owner.id, query, page=form.page.data or 1,
+                                 per_page=current_app.config["TRACKING_LIST_PAGE_SIZE"])
+    if page.page > page.pages:
+        abort(404)
+    scale = score_scale()
+    context = {
+        "owner": owner, "form": form, "query": query, "page": page, "scale": scale,
+        "is_owner": current_user.is_authenticated and current_user.id == owner.id,
+        "counts": tracking.count_by_status(owner.id, query.kind), "statuses": tracking.status_choices(query.kind or "movie"),
+        "score_choices": scores.display_choices(scale), "status_label": tracking.status_label,
+        "total_units": tracking.total_units,
+    }
+    if wants_fragment("list-results"):
+        return render_block("tracking/user_list.html", "results", **context)
+    return render_template("tracking/user_list.html", **context)
+
+
+@bp.app_template_global("favourite_entries")
+def _favourite_entries(user: User) -> list:
+    """The user's favourite titles, for `_favourites.html` on the profile."""
+    return tracking.list_favourites(user.id)
+
+
+@bp.app_template_filter("score_value")
+def _score_value(score: int | None, scale: str) -> int | float | None:
+    """A stored 0-100 score as a number in the scale (for selecting the current choice)."""
+    return scores.to_display(score, scale)

@@ -1,0 +1,96 @@
+"""What tracking routes answer: the entry panel (or a list row) for htmx with out-of-band updates
+and a toast, a redirect with a flash message without JavaScript, a clear refusal on bad input."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from jinja2_fragments.flask import render_block
+
+from mymovielist.auth.access import safe_next
+from mymovielist.errors import render_error
+from mymovielist.extensions import db
+from mymovielist.htmx import htmx_response, toast, wants_fragment
+from mymovielist.models import ListEntry, Title
+from mymovielist.services import scores, tracking, watchlog
+from mymovielist.templating import title_url
+from mymovielist.tracking.forms import EntryForm, WatchForm
+
+
+def score_scale() -> str:
+    prefs = current_user.preferences if current_user.is_authenticated else None
+    return prefs.score_scale if prefs else scores.DEFAULT_SCALE
+
+
+def panel_context(title: Title) -> dict:
+    """Everything `_entry_panel.html` shows: one query for the entry, one for the watch log."""
+    if not current_user.is_authenticated:
+        return {"signed_in": False}
+    entry = tracking.get_entry(current_user.id, title.id)
+    total = tracking.total_units(title)
+    scale = score_scale()
+    return {
+        "signed_in": True, "entry": entry, "total": total, "scale": scale,
+        "unit": tracking.unit_label(title), "unit_one": tracking.unit_label(title, plural=False),
+        "statuses": tracking.status_choices(title.kind),
+        "score_choices": scores.display_choices(scale) if scale != "100" else [],
+        "select_choices": scores.display_choices(scale),
+        "display_score": scores.to_display(entry.score, scale) if entry else None,
+        "at_total": bool(entry and total and entry.progress >= total and entry.status != "completed"),
+        "events": watchlog.list_events(current_user.id, title.id, limit=20) if entry else [],
+        "watch_form": WatchForm(formdata=None, scale=scale),
+    }
+
+
+def row_context(entry: ListEntry) -> dict:
+    """A row of the user's list page: the entry, its title and the owner's scale."""
+    scale = score_scale()
+    return {"entry": entry, "scale": scale, "is_owner": True, "score_choices": scores.display_choices(scale),
+            "status_label": tracking.status_label, "total_units": tracking.total_units}
+
+
+def respond(title: Title, result: tracking.EntryResult):
+    """The committed change as a fragment (panel or list row) with out-of-band updates, or a redirect."""
+    trigger = toast(result.message, "success")
+    if wants_fragment(f"entry-row-{title.id}"):
+        html = render_block("tracking/user_list.html", "entry_row", **row_context(result.entry)) if result.entry else ""
+        html += render_template("tracking/_watchlist_count.html", oob=True) if result.watchlist_changed else ""
+        return htmx_response(html, trigger=trigger)
+    if wants_fragment():
+        html = render_template("tracking/_panel_response.html", title=title, panel=panel_context(title),
+                               watchlist_changed=result.watchlist_changed)
+        return htmx_response(html, trigger=trigger)
+    flash(result.message, "success")
+    return redirect(safe_next(request.form.get("next"), default=title_url(title)))
+
+
+def refused(problem: tracking.TrackingError | FlaskForm | Exception):
+    """Nothing changed: the status and message of a refused change (a toast for htmx)."""
+    db.session.rollback()
+    if isinstance(problem, FlaskForm):
+        message = next((errors[0] for errors in problem.errors.values() if errors), "Check what you entered.")
+        status = 400 if "csrf_token" in problem.errors else 422
+    else:
+        message, status = getattr(problem, "message", str(problem)), getattr(problem, "status", 422)
+    return render_error(status, message)
+
+
+def entry_page(title: Title, form: EntryForm | None = None, status: int = 200,
+               error: tracking.TrackingError | None = None):
+    """The full edit page of the user's entry; a refused form comes back with its errors."""
+    if status != 200:
+        db.session.rollback()  # a refused change leaves nothing half-applied to autoflush
+    panel = panel_context(title)
+    entry = panel["entry"]
+    if form is None:
+        form = EntryForm(formdata=None, obj=entry, scale=panel["scale"])
+        if entry is not None:
+            form.score.data = scores.format_display(panel["display_score"], "100") if entry.score is not None else ""
+            form.tags.data = ", ".join(entry.tags or [])
+            form.priority.data = str(entry.priority)
+    if error is not None and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+    elif error is not None:
+        form.form_errors.append(error.message)
+    return render_template("tracking/entry.html", title=title, form=form, panel=panel), status

@@ -1,0 +1,114 @@
+"""Entry, rating, progress, watchlist and favourite routes of a title (detail page and list rows)."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+
+from mymovielist.auth.access import login_required
+from mymovielist.extensions import db
+from mymovielist.models import Title
+from mymovielist.services import tracking
+from mymovielist.tracking import bp
+from mymovielist.tracking.forms import EntryForm, RatingForm
+from mymovielist.tracking.responses import entry_page, panel_context, refused, respond, score_scale
+
+
+def _load(title_id: int) -> Title:
+    return db.get_or_404(Title, title_id)
+
+
+@bp.get("/titles/<int:title_id>/entry")
+@login_required
+def entry(title_id: int):
+    """Show the full form of the user's entry for a title, with the watch log."""
+    title = _load(title_id)
+    return entry_page(title)
+
+
+@bp.post("/titles/<int:title_id>/entry")
+@login_required
+def update_entry(title_id: int):
+    """Set status, progress, score, dates and the rest of the user's entry."""
+    title = _load(title_id)
+    form = EntryForm(scale=score_scale())
+    full = request.form.get("full") == "1"
+    if not form.validate():
+        return entry_page(title, form, 422) if full else refused(form)
+    try:
+        result = tracking.update_entry(current_user._get_current_object(), title,
+                                       **form.changes(set(request.form), full))
+    except tracking.TrackingError as error:
+        return entry_page(title, form, 422, error) if full else refused(error)
+    db.session.commit()
+    return respond(title, result)
+
+
+@bp.post("/titles/<int:title_id>/entry/delete")
+@login_required
+def delete_entry(title_id: int):
+    """Take the title off the user's list."""
+    title = _load(title_id)
+    try:
+        result = tracking.remove_entry(current_user._get_current_object(), title)
+    except tracking.TrackingError as error:
+        return refused(error)
+    db.session.commit()
+    return respond(title, result)
+
+
+@bp.post("/titles/<int:title_id>/progress")
+@login_required
+def increment_progress(title_id: int):
+    """Log the next episode, chapter or issue (+1)."""
+    title = _load(title_id)
+    result = tracking.increment_progress(current_user._get_current_object(), title)
+    db.session.commit()
+    return respond(title, result)
+
+
+@bp.post("/titles/<int:title_id>/rating")
+@login_required
+def rate(title_id: int):
+    """Rate the title in the user's scale, or clear the rating with an empty score."""
+    title = _load(title_id)
+    form = RatingForm(scale=score_scale())
+    if not form.validate():
+        return refused(form)
+    result = tracking.set_rating(current_user._get_current_object(), title, form.score.stored)
+    db.session.commit()
+    return respond(title, result)
+
+
+@bp.post("/titles/<int:title_id>/watchlist")
+@login_required
+def toggle_watchlist(title_id: int):
+    """Add the title to the watchlist (plan to watch), or take it off."""
+    title = _load(title_id)
+    try:
+        result = tracking.toggle_watchlist(current_user._get_current_object(), title)
+    except tracking.TrackingError as error:
+        return refused(error)
+    db.session.commit()
+    return respond(title, result)
+
+
+@bp.post("/titles/<int:title_id>/favourite")
+@login_required
+def toggle_favourite(title_id: int):
+    """Mark the title a favourite, or unmark it."""
+    title = _load(title_id)
+    result = tracking.toggle_favourite(current_user._get_current_object(), title)
+    db.session.commit()
+    return respond(title, result)
+
+
+@bp.app_template_global("entry_panel")
+def _entry_panel(title: Title) -> dict:
+    """The entry panel's context for a page that includes `_entry_panel.html` (the detail page)."""
+    return panel_context(title)
+
+
+@bp.app_template_global("watchlist_count")
+def _watchlist_count() -> int:
+    return tracking.watchlist_count(current_user.id) if current_user.is_authenticated else 0

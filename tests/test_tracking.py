@@ -1,0 +1,223 @@
+"""List entries: status rules, progress and +1, completion offers, the watchlist, favourites, the entry form."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from mymovielist.extensions import db
+from mymovielist.models import Activity, ListEntry, User, WatchEvent
+
+HX = {"HX-Request": "true"}
+
+
+def panel_htmx(target: str = "entry-panel") -> dict:
+    return {**HX, "HX-Target": target}
+
+
+@pytest.fixture
+def alice(make_user, auth):
+    user_id = make_user("alice")
+    auth.login("alice")
+    return user_id
+
+
+def entry_of(app, user_id: int, title_id: int) -> ListEntry | None:
+    with app.app_context():
+        entry = db.session.scalar(select(ListEntry).where(ListEntry.user_id == user_id, ListEntry.title_id == title_id))
+        if entry is not None:
+            db.session.expunge(entry)
+        return entry
+
+
+def events_of(app, user_id: int, title_id: int) -> list[tuple]:
+    with app.app_context():
+        return [(e.number, e.is_rewatch, e.score) for e in db.session.scalars(
+            select(WatchEvent).where(WatchEvent.user_id == user_id, WatchEvent.title_id == title_id).order_by(WatchEvent.id))]
+
+
+def assert_fragment(response, status: int = 200) -> str:
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    body = response.get_data(as_text=True)
+    assert "<html" not in body
+    assert "HX-Request" in response.headers.get("Vary", "")
+    json.loads(response.headers["HX-Trigger"])
+    return body
+
+
+def test_anonymous_detail_page_offers_log_in_to_track(client, make_title):
+    title_id = make_title("movie", "Heat")
+    body = client.get(f"/titles/{title_id}").get_data(as_text=True)
+    assert "Log in to track" in body and f"next=/titles/{title_id}" in body.replace("%2F", "/")
+    assert 'id="our-score"' in body and "Not rated yet" in body
+
+
+def test_signed_in_detail_page_shows_the_panel_and_nav_count(client, make_title, alice):
+    title_id = make_title("series", "Lost", details={"episode_count": 3})
+    body = client.get(f"/titles/{title_id}").get_data(as_text=True)
+    assert 'id="entry-panel"' in body and 'id="rating-widget"' in body
+    assert 'id="watchlist-count"' in body and ">0</span>" in body
+    assert "<legend>Your score" in body and 'type="radio"' in body
+    assert "Progress: <strong>0</strong> / 3 episodes" in body
+
+
+def test_status_change_sets_dates_and_completion_fills_progress(app, client, make_title, alice):
+    title_id = make_title("anime", "Bebop", details={"episode_count": 26})
+    response = client.post(f"/titles/{title_id}/entry", data={"status": "watching"}, headers=panel_htmx())
+    body = assert_fragment(response)
+    assert 'id="entry-panel"' in body and 'hx-swap-oob="true"' in body and 'id="watchlist-count"' in body
+    entry = entry_of(app, alice, title_id)
+    assert entry.status == "watching" and entry.started_on == date.today() and entry.finished_on is None
+    client.post(f"/titles/{title_id}/entry", data={"status": "completed"}, headers=panel_htmx())
+    entry = entry_of(app, alice, title_id)
+    assert entry.status == "completed" and entry.progress == 26 and entry.finished_on == date.today()
+    assert len(events_of(app, alice, title_id)) == 26  # every episode passed over is in the log
+
+
+def test_plus_one_progress_offers_completion_at_the_total_without_forcing_it(app, client, make_title, alice):
+    title_id = make_title("series", "Mini", details={"episode_count": 2})
+    for n in (1, 2):
+        response = client.post(f"/titles/{title_id}/progress", headers=panel_htmx())
+        body = assert_fragment(response)
+    entry = entry_of(app, alice, title_id)
+    assert entry.progress == 2 and entry.status == "watching"
+    assert "mark it completed" in json.loads(response.headers["HX-Trigger"])["toast"]["message"].lower()
+    assert "Mark completed" in body
+    assert events_of(app, alice, title_id) == [(1, False, None), (2, False, None)]
+    client.post(f"/titles/{title_id}/entry", data={"status": "completed"}, headers=panel_htmx())
+    assert entry_of(app, alice, title_id).status == "completed"
+    # +1 after completing starts a rewatch
+    body = assert_fragment(client.post(f"/titles/{title_id}/progress", headers=panel_htmx()))
+    entry = entry_of(app, alice, title_id)
+    assert (entry.status, entry.progress, entry.rewatch_count) == ("watching", 1, 1)
+    assert events_of(app, alice, title_id)[-1] == (1, True, None)
+
+
+def test_plus_one_without_javascript_redirects_with_a_flash(app, client, make_title, alice):
+    title_id = make_title("comic", "Saga", details={"issue_count": 54})
+    response = client.post(f"/titles/{title_id}/progress")
+    assert response.status_code == 302 and response.location.endswith(f"/titles/{title_id}-saga")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Issue 1 logged." in page and "Reading" in page
+
+
+def test_progress_going_back_forgets_this_runs_watches(app, client, make_title, alice):
+    title_id = make_title("anime", "Short", details={"episode_count": 12})
+    client.post(f"/titles/{title_id}/entry", data={"progress": "5"})
+    assert [n for n, *_ in events_of(app, alice, title_id)] == [1, 2, 3, 4, 5]
+    client.post(f"/titles/{title_id}/entry", data={"progress": "3"})
+    assert [n for n, *_ in events_of(app, alice, title_id)] == [1, 2, 3]
+    assert entry_of(app, alice, title_id).progress == 3
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"progress": "13"}, "Progress is a number from 0 to 12"),
+    ({"progress": "-1"}, "Number must be between"),
+    ({"status": "binge"}, "Not a valid choice"),
+    ({"score": "11"}, "Score: choose a value from 0 to 10"),
+    ({"score": "abc"}, "is not a number"),
+    ({"started_on": "2999-01-01"}, "Dates cannot be in the future"),
+    ({"started_on": "yesterday"}, "Not a valid date"),
+    ({"priority": "7"}, "Not a valid choice"),
+])
+def test_bad_entry_input_is_a_clear_422_and_changes_nothing(app, client, make_title, alice, data, message):
+    title_id = make_title("anime", "Twelve", details={"episode_count": 12})
+    client.post(f"/titles/{title_id}/entry", data={"status": "watching", "progress": "2"})
+    before = entry_of(app, alice, title_id)
+    response = client.post(f"/titles/{title_id}/entry", data=data, headers=panel_htmx())
+    assert response.status_code == 422 and response.data == b""
+    assert message in json.loads(response.headers["HX-Trigger"])["toast"]["message"]
+    after = entry_of(app, alice, title_id)
+    assert (after.status, after.progress, after.score, after.started_on) == (
+        before.status, before.progress, before.score, before.started_on)
+    plain = client.post(f"/titles/{title_id}/entry", data=data)
+    assert plain.status_code == 422 and message in plain.get_data(as_text=True)
+
+
+def test_finish_before_start_is_refused(app, client, make_title, alice):
+    title_id = make_title("movie")
+    response = client.post(f"/titles/{title_id}/entry", data={
+        "full": "1", "status": "completed", "started_on": "2024-05-02", "finished_on": "2024-05-01"})
+    assert response.status_code == 422
+    assert "The finish date cannot be before the start date." in response.get_data(as_text=True)
+    assert entry_of(app, alice, title_id) is None
+
+
+def test_full_entry_form_round_trip(app, client, make_title, alice):
+    title_id = make_title("series", "Wire", details={"episode_count": 60})
+    page = client.get(f"/titles/{title_id}/entry")
+    assert page.status_code == 200 and 'name="full"' in page.get_data(as_text=True)
+    response = client.post(f"/titles/{title_id}/entry", data={
+        "full": "1", "status": "on_hold", "progress": "10", "score": "8.5", "started_on": "2024-01-02",
+        "finished_on": "", "rewatch_count": "2", "notes": "  slow start  ", "is_favourite": "y",
+        "tags": "Crime, baltimore, crime", "priority": "2", "next": f"/titles/{title_id}/entry"})
+    assert response.status_code == 302 and response.location.endswith(f"/titles/{title_id}/entry")
+    entry = entry_of(app, alice, title_id)
+    assert (entry.status, entry.progress, entry.score, entry.started_on) == ("on_hold", 10, 85, date(2024, 1, 2))
+    assert (entry.rewatch_count, entry.notes, entry.is_favourite, entry.tags, entry.priority) == (
+        2, "slow start", True, ["crime", "baltimore"], 2)
+    page = client.get(f"/titles/{title_id}/entry").get_data(as_text=True)
+    assert 'value="8.5"' in page and "crime, baltimore" in page and "slow start" in page
+    # a full form without the checkbox unticks the favourite; a partial post leaves it alone
+    client.post(f"/titles/{title_id}/entry", data={"status": "watching"})
+    assert entry_of(app, alice, title_id).is_favourite is True
+    client.post(f"/titles/{title_id}/entry", data={"full": "1", "status": "watching", "progress": "10"})
+    assert entry_of(app, alice, title_id).is_favourite is False
+
+
+def test_watchlist_toggle_updates_the_nav_count_out_of_band(app, client, make_title, alice):
+    title_id = make_title("movie", "Alien")
+    response = client.post(f"/titles/{title_id}/watchlist", headers=panel_htmx())
+    body = assert_fragment(response)
+    assert json.loads(response.headers["HX-Trigger"])["toast"] == {"level": "success", "message": "Added to your watchlist."}
+    assert 'id="watchlist-count"' in body and 'hx-swap-oob="true"' in body and ">1</span>" in body
+    assert entry_of(app, alice, title_id).status == "planned"
+    body = assert_fragment(client.post(f"/titles/{title_id}/watchlist", headers=panel_htmx()))
+    assert ">0</span>" in body and entry_of(app, alice, title_id) is None
+    # a title being watched is not silently dropped by the watchlist button
+    client.post(f"/titles/{title_id}/entry", data={"status": "watching"})
+    conflict = client.post(f"/titles/{title_id}/watchlist", headers=panel_htmx())
+    assert conflict.status_code == 409 and entry_of(app, alice, title_id).status == "watching"
+
+
+def test_favourite_toggle_and_profile_favourites(app, client, make_title, alice):
+    title_id = make_title("movie", "Amélie")
+    client.post(f"/titles/{title_id}/favourite")
+    assert entry_of(app, alice, title_id).is_favourite
+    profile = client.get("/users/alice").get_data(as_text=True)
+    assert "Favourites" in profile and "Amélie" in profile
+    client.post(f"/titles/{title_id}/favourite")
+    assert not entry_of(app, alice, title_id).is_favourite
+    assert "Amélie" not in client.get("/users/alice").get_data(as_text=True)
+
+
+def test_remove_from_list(app, client, make_title, alice):
+    title_id = make_title("movie")
+    client.post(f"/titles/{title_id}/entry", data={"status": "planned"})
+    assert client.post(f"/titles/{title_id}/entry/delete").status_code == 302
+    assert entry_of(app, alice, title_id) is None
+    missing = client.post(f"/titles/{title_id}/entry/delete", headers=panel_htmx())
+    assert missing.status_code == 404 and missing.data == b""
+
+
+def test_tracking_actions_record_activity(app, client, make_title, alice):
+    title_id = make_title("series", "Dark", details={"episode_count": 3})
+    client.post(f"/titles/{title_id}/watchlist")
+    client.post(f"/titles/{title_id}/entry", data={"status": "watching"})
+    client.post(f"/titles/{title_id}/progress")
+    client.post(f"/titles/{title_id}/rating", data={"score": "9"})
+    client.post(f"/titles/{title_id}/favourite")
+    client.post(f"/titles/{title_id}/entry", data={"status": "completed"})
+    with app.app_context():
+        verbs = {a.verb for a in db.session.scalars(select(Activity).where(Activity.user_id == alice))}
+    assert {"added", "status", "progress", "rated", "favourited", "completed"} <= verbs
+
+
+def test_unknown_title_is_404(client, alice):
+    for path in ("/titles/999999/entry", "/titles/999999/rating", "/titles/999999/watchlist",
+                 "/titles/999999/progress", "/titles/999999/favourite", "/titles/999999/watches"):
+        assert client.post(path, data={"status": "watching"}).status_code == 404, path
+    assert client.get("/titles/999999/entry").status_code == 404
