@@ -34,6 +34,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from mymovielist.discover import bp as discover_bp
     from mymovielist.health import bp as health_bp
     from mymovielist.jobs import cli as jobs_cli
+    from mymovielist.lists import bp as lists_bp
+    from mymovielist.reviews import bp as reviews_bp
+    from mymovielist.social import bp as social_bp
     from mymovielist.sync import cli as sync_cli
     from mymovielist.tracking import bp as tracking_bp
     from mymovielist.users import bp as users_bp
@@ -44,6 +47,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(reviews_bp)
+    app.register_blueprint(lists_bp)
+    app.register_blueprint(social_bp)
     app.register_blueprint(tracking_bp)
     sync_cli.register(app)
     jobs_cli.register(app)

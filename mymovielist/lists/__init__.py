@@ -1,0 +1,7 @@
+"""Custom lists: create, describe, rank and share lists of titles."""
+
+from flask import Blueprint
+
+bp = Blueprint("lists", __name__)
+
+from mymovielist.lists import views  # noqa: E402,F401
