@@ -1,0 +1,135 @@
+"""The watch log: logged watches, rewatches, per-episode scores, time watched, deleting one's own."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from mymovielist.extensions import db
+from mymovielist.models import ListEntry, User, WatchEvent
+from mymovielist.services import watchlog
+from mymovielist.sync.records import EpisodeRecord
+
+HX = {"HX-Request": "true", "HX-Target": "entry-panel"}
+
+
+@pytest.fixture
+def viewer(make_user, auth):
+    user_id = make_user("viewer")
+    auth.login("viewer")
+    return user_id
+
+
+def events(app, user_id: int) -> list[WatchEvent]:
+    with app.app_context():
+        rows = list(db.session.scalars(select(WatchEvent).where(WatchEvent.user_id == user_id).order_by(WatchEvent.id)))
+        db.session.expunge_all()
+        return rows
+
+
+def entry(app, user_id: int, title_id: int) -> ListEntry:
+    with app.app_context():
+        row = db.session.scalar(select(ListEntry).where(ListEntry.user_id == user_id, ListEntry.title_id == title_id))
+        db.session.expunge_all()
+        return row
+
+
+def test_logging_a_movie_completes_it_and_a_second_watch_is_a_rewatch(app, client, make_title, viewer):
+    title_id = make_title("movie", "Heat", details={"runtime_minutes": 170})
+    response = client.post(f"/titles/{title_id}/watches", data={
+        "watched_on": "2024-03-01", "score": "9", "note": "cinema"}, headers=HX)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "cinema" in body and "1 Mar 2024" in body
+    first = entry(app, viewer, title_id)
+    assert (first.status, first.progress, first.finished_on, first.rewatch_count) == ("completed", 1, date(2024, 3, 1), 0)
+    client.post(f"/titles/{title_id}/watches", data={"watched_on": "2024-06-01"})
+    again = entry(app, viewer, title_id)
+    assert again.rewatch_count == 1 and again.finished_on == date(2024, 3, 1)
+    assert [(e.is_rewatch, e.score, e.number) for e in events(app, viewer)] == [(False, 90, None), (True, None, None)]
+    with app.app_context():
+        assert watchlog.time_watched(viewer) == 340 and watchlog.time_watched(viewer, "movie") == 340
+        assert watchlog.time_watched(viewer, "anime") == 0
+
+
+def test_episode_scores_link_episodes_and_time_uses_their_runtime(app, client, make_title, viewer):
+    episodes = [EpisodeRecord(number=n, season_number=s, runtime_minutes=40 + n) for s in (1, 2) for n in (1, 2)]
+    episodes.append(EpisodeRecord(number=1, season_number=0, runtime_minutes=5))  # a special, ordered last
+    title_id = make_title("series", "Show", details={"episode_count": 4, "episode_minutes": 30}, episodes=episodes)
+    for number, score in ((1, "7"), (2, "8"), (3, "")):
+        assert client.post(f"/titles/{title_id}/watches", data={"number": str(number), "score": score}).status_code == 302
+    row = entry(app, viewer, title_id)
+    assert (row.status, row.progress) == ("watching", 3)
+    logged = events(app, viewer)
+    assert [(e.number, e.score) for e in logged] == [(1, 70), (2, 80), (3, None)]
+    with app.app_context():
+        from mymovielist.models import Episode
+
+        by_id = {e.id: (e.season_number, e.number) for e in db.session.scalars(select(Episode))}
+        assert [by_id[e.episode_id] for e in logged] == [(1, 1), (1, 2), (2, 1)]
+        assert watchlog.time_watched(viewer) == 41 + 42 + 41
+    # an episode out of order is logged without moving progress
+    client.post(f"/titles/{title_id}/watches", data={"number": "1", "score": "10"})
+    assert entry(app, viewer, title_id).progress == 3
+
+
+def test_time_watched_falls_back_to_the_titles_episode_length(app, client, make_title, viewer):
+    title_id = make_title("anime", "Bebop", details={"episode_count": 26, "episode_minutes": 24})
+    comic_id = make_title("comic", "Saga", details={"issue_count": 54})
+    client.post(f"/titles/{title_id}/entry", data={"progress": "3"})
+    client.post(f"/titles/{comic_id}/progress")
+    with app.app_context():
+        assert watchlog.time_watched(viewer) == 72
+        assert watchlog.time_watched(viewer, "anime") == 72 and watchlog.time_watched(viewer, "comic") == 0
+        with pytest.raises(ValueError):
+            watchlog.time_watched(viewer, "book")
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"watched_on": (date.today() + timedelta(days=3)).isoformat()}, "Dates cannot be in the future"),
+    ({"watched_on": "31/12/2020"}, "Not a valid date"),
+    ({"number": "0"}, "Number must be between"),
+    ({"number": "13"}, "has no episode 13"),
+    ({"score": "12"}, "Score: choose a value"),
+    ({"note": "x" * 2001}, "at most 2,000 characters"),
+])
+def test_bad_watches_are_refused_with_a_message(app, client, make_title, viewer, data, message):
+    title_id = make_title("anime", "Twelve", details={"episode_count": 12})
+    response = client.post(f"/titles/{title_id}/watches", data=data, headers=HX)
+    assert response.status_code == 422
+    assert message in json.loads(response.headers["HX-Trigger"])["toast"]["message"]
+    assert events(app, viewer) == [] and entry(app, viewer, title_id) is None
+
+
+def test_a_movie_has_no_episode_numbers(client, make_title, viewer):
+    title_id = make_title("movie")
+    assert client.post(f"/titles/{title_id}/watches", data={"number": "2"}).status_code == 422
+
+
+def test_deleting_own_watch_and_not_anothers(app, client, make_title, make_user, auth, viewer):
+    title_id = make_title("movie")
+    client.post(f"/titles/{title_id}/watches", data={})
+    mine = events(app, viewer)[0].id
+    auth.logout()
+    make_user("mallory")
+    auth.login("mallory")
+    for headers in ({}, HX):
+        assert client.post(f"/watches/{mine}/delete", headers=headers).status_code == 404
+    assert len(events(app, viewer)) == 1
+    auth.logout()
+    auth.login("viewer")
+    response = client.post(f"/watches/{mine}/delete", headers=HX)
+    assert response.status_code == 200 and "Nothing logged yet." in response.get_data(as_text=True)
+    assert events(app, viewer) == []
+    assert client.post(f"/watches/{mine}/delete").status_code == 404
+
+
+def test_the_detail_page_shows_the_users_log(client, make_title, viewer):
+    title_id = make_title("series", "Log", details={"episode_count": 5})
+    client.post(f"/titles/{title_id}/watches", data={"number": "1", "note": "pilot was great"})
+    body = client.get(f"/titles/{title_id}").get_data(as_text=True)
+    assert "pilot was great" in body and "Episode 1" in body and "Log a watch" in body
+    assert 'name="number" type="number" min="1" max="5"' in body
