@@ -43,12 +43,10 @@ def upgrade():
     )
     with op.batch_alter_table("title_neighbours", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_title_neighbours_neighbour_id"), ["neighbour_id"], unique=False)
-        batch_op.create_index("ix_title_neighbours_title_id_score", ["title_id", "score"], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table("title_neighbours", schema=None) as batch_op:
-        batch_op.drop_index("ix_title_neighbours_title_id_score")
         batch_op.drop_index(batch_op.f("ix_title_neighbours_neighbour_id"))
     op.drop_table("title_neighbours")
     with op.batch_alter_table("trending_scores", schema=None) as batch_op:

@@ -1,14 +1,108 @@
-"""The home page."""
+"""The home page and discovery: trending, top rated, new, recommendations, similar titles."""
 
-from flask import render_template
+from __future__ import annotations
 
+from flask import abort, current_app, render_template, request
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+
+from mymovielist.auth.access import login_required
+from mymovielist.catalog.forms import error_summary
 from mymovielist.discover import bp
-from mymovielist.models import KINDS
-from mymovielist.services import catalog
+from mymovielist.discover.forms import KindForm, ShelfForm, TrendingForm, WINDOW_LABELS
+from mymovielist.extensions import db
+from mymovielist.htmx import wants_fragment
+from mymovielist.models import Title
+from mymovielist.services import recommend, similar, trending
+
+SHELF_SIZE = 12  # cards in a home-page or detail-page section
+RECOMMENDATIONS = 48
+
+
+def _render(template: str, shelf_id: str, **context):
+    """A section of another page (its shelf), the results of a filter change, or the whole page."""
+    if wants_fragment(shelf_id):
+        return render_block(template, "shelf", shelf_size=SHELF_SIZE, **context)
+    if wants_fragment():
+        return render_block(template, "results", **context)
+    return render_template(template, **context)
+
+
+def _valid(form):
+    if not form.validate():
+        abort(400, description=error_summary(form))
+    return form
+
+
+def _show_adult() -> bool:
+    prefs = current_user.preferences if current_user.is_authenticated else None
+    return bool(prefs and prefs.show_adult)
+
+
+def _shelf(template: str, shelf_id: str, form, page):
+    if page.page > 1 and not page.items:
+        abort(404)
+    return _render(template, shelf_id, form=form, page=page)
 
 
 @bp.get("/")
 def home():
-    """Show the most popular titles of every kind."""
-    sections = [(kind, catalog.list_popular(kind, limit=12)) for kind in KINDS]
-    return render_template("discover/home.html", sections=sections)
+    """Show the home page; its sections load lazily, each from its own page."""
+    return render_template("discover/home.html")
+
+
+@bp.get("/trending", endpoint="trending")
+def trending_page():
+    """List what is trending today, this week or this month, optionally of one kind."""
+    form = _valid(TrendingForm(request.args))
+    page = trending.list_trending(form.kind.data or None, form.window.data, page=form.page.data or 1,
+                                  per_page=current_app.config["PAGE_SIZE"])
+    return _shelf("discover/trending.html", "shelf-trending", form, page)
+
+
+@bp.get("/top", endpoint="top")
+def top_page():
+    """List the best-rated titles, optionally of one kind."""
+    form = _valid(ShelfForm(request.args))
+    page = trending.list_top_rated(form.kind.data or None, page=form.page.data or 1,
+                                   per_page=current_app.config["PAGE_SIZE"])
+    return _shelf("discover/top.html", "shelf-top", form, page)
+
+
+@bp.get("/new", endpoint="new")
+def new_page():
+    """List the latest releases, optionally of one kind."""
+    form = _valid(ShelfForm(request.args))
+    page = trending.list_new(form.kind.data or None, page=form.page.data or 1,
+                             per_page=current_app.config["PAGE_SIZE"])
+    return _shelf("discover/new.html", "shelf-new", form, page)
+
+
+@bp.get("/recommendations")
+@login_required
+def recommendations():
+    """List titles the current user may enjoy next, each saying why."""
+    form = _valid(KindForm(request.args))
+    picks = recommend.recommend_for(current_user, kind=form.kind.data or None, limit=RECOMMENDATIONS)
+    return _render("discover/recommendations.html", "shelf-recommendations", form=form, picks=picks)
+
+
+@bp.get("/continue-watching")
+@login_required
+def continue_watching():
+    """List what the current user is watching or reading, most recent first."""
+    titles = recommend.list_in_progress(current_user, limit=RECOMMENDATIONS)
+    return _render("discover/continue_watching.html", "shelf-continue", titles=titles)
+
+
+@bp.get("/titles/<int:title_id>/similar", endpoint="similar")
+def similar_page(title_id: int):
+    """List titles like this one, each saying why."""
+    title = db.get_or_404(Title, title_id)
+    items = similar.list_similar(title, limit=current_app.config["PAGE_SIZE"], show_adult=_show_adult())
+    return _render("discover/similar.html", "similar-shelf", title=title, items=items)
+
+
+@bp.app_context_processor
+def _labels():
+    return {"WINDOW_LABELS": WINDOW_LABELS}

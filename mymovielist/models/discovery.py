@@ -34,7 +34,6 @@ class TitleNeighbour(Base):
     """One of a title's top-k most similar titles; `source` names the signal that counted most."""
 
     __tablename__ = "title_neighbours"
-    __table_args__ = (Index("ix_title_neighbours_title_id_score", "title_id", "score"),)
 
     title_id: Mapped[int] = mapped_column(ForeignKey("titles.id", ondelete="CASCADE"), primary_key=True)
     neighbour_id: Mapped[int] = mapped_column(

@@ -1,5 +1,6 @@
-"""Trending: our own recent activity with time decay, blended with the providers' popularity.
+"""Trending, top rated and new: the catalog-wide shelves of the home page.
 
+Trending is our own recent activity with time decay, blended with the providers' popularity.
 `refresh_trending()` (run by a job) writes `trending_scores`; pages only read that table, in
 index order, or fall back to the indexed `Title.popularity` order while it is still empty.
 """
@@ -9,9 +10,9 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, insert, literal, select, union_all
+from sqlalchemy import delete, func, insert, select, union_all
 
 from mymovielist.extensions import db
 from mymovielist.models import KINDS, Activity, ListEntry, Review, Title, TrendingScore, utcnow
@@ -25,18 +26,15 @@ KEEP_PER_KIND = 200  # rows kept per window and kind
 assert set(WINDOWS) == set(TRENDING_WINDOWS)
 
 
-@dataclass
-class TrendingItem:
-    title: Title
-    activity: float  # our own decayed activity (0 when only providers put it here)
+MIN_PROVIDER_VOTES = 50  # a provider score from fewer votes does not make a title "top rated"
 
 
 @dataclass
-class TrendingPage:
-    items: list[TrendingItem]
+class TitlePage:
+    items: list[Title]
     page: int
     has_next: bool
-    computed_at: datetime | None  # None: not computed yet, ordered by provider popularity
+    computed_at: datetime | None = None  # trending: None until the job has run (popularity order)
 
     @property
     def has_prev(self) -> bool:
@@ -136,7 +134,7 @@ def refresh_trending(now: datetime | None = None) -> dict[str, int]:
     return written
 
 
-def list_trending(kind: str | None = None, window: str = "week", *, page: int = 1, per_page: int = 24) -> TrendingPage:
+def list_trending(kind: str | None = None, window: str = "week", *, page: int = 1, per_page: int = 24) -> TitlePage:
     """One page of trending titles, from the precomputed table or, before its first run, by popularity."""
     if window not in WINDOWS:
         raise ValueError(f"unknown window {window!r}")
@@ -147,7 +145,7 @@ def list_trending(kind: str | None = None, window: str = "week", *, page: int = 
     )
     if computed_at is not None:
         stmt = (
-            select(Title, TrendingScore.activity)
+            select(Title)
             .join(TrendingScore, TrendingScore.title_id == Title.id)
             .where(TrendingScore.window == window)
             .order_by(TrendingScore.score.desc(), Title.id)
@@ -155,9 +153,32 @@ def list_trending(kind: str | None = None, window: str = "week", *, page: int = 
         if kind:
             stmt = stmt.where(TrendingScore.kind == kind)
     else:
-        stmt = select(Title, literal(0.0)).order_by(Title.popularity.desc(), Title.id)
+        stmt = select(Title).order_by(Title.popularity.desc(), Title.id)
         if kind:
             stmt = stmt.where(Title.kind == kind)
-    rows = db.session.execute(stmt.limit(per_page + 1).offset((page - 1) * per_page)).all()
-    items = [TrendingItem(title, float(activity)) for title, activity in rows]
-    return TrendingPage(items=items[:per_page], page=page, has_next=len(items) > per_page, computed_at=computed_at)
+    return _page(stmt, page, per_page, computed_at)
+
+
+def list_top_rated(kind: str | None = None, *, page: int = 1, per_page: int = 24) -> TitlePage:
+    """Titles by our weighted score, then by provider score (from enough votes)."""
+    stmt = (
+        select(Title)
+        .where((Title.weighted_score.is_not(None)) | (Title.provider_votes >= MIN_PROVIDER_VOTES))
+        .order_by(Title.weighted_score.desc().nulls_last(), Title.provider_score.desc().nulls_last(), Title.id)
+    )
+    return _page(stmt.where(Title.kind == kind) if kind else stmt, page, per_page)
+
+
+def list_new(kind: str | None = None, *, page: int = 1, per_page: int = 24, today: date | None = None) -> TitlePage:
+    """Titles released most recently, up to today (upcoming ones are not "new" yet)."""
+    stmt = (
+        select(Title)
+        .where(Title.release_date <= (today or date.today()))
+        .order_by(Title.release_date.desc(), Title.id.desc())
+    )
+    return _page(stmt.where(Title.kind == kind) if kind else stmt, page, per_page)
+
+
+def _page(stmt, page: int, per_page: int, computed_at: datetime | None = None) -> TitlePage:
+    items = list(db.session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)))
+    return TitlePage(items=items[:per_page], page=page, has_next=len(items) > per_page, computed_at=computed_at)
