@@ -1,0 +1,129 @@
+"""/users/<username>/list: tabs by status and kind, sort, filter, inline row edit, privacy, pages."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def shelf(app, client, make_title, make_user, auth):
+    make_user("owner")
+    auth.login("owner")
+    ids = {
+        "Alpha": make_title("movie", "Alpha"),
+        "Bravo": make_title("anime", "Bravo", details={"episode_count": 12}),
+        "Charlie": make_title("series", "Charlie", details={"episode_count": 8}),
+        "Delta": make_title("comic", "Delta", details={"issue_count": 30}),
+    }
+    client.post(f"/titles/{ids['Alpha']}/rating", data={"score": "6"})
+    client.post(f"/titles/{ids['Bravo']}/entry", data={"status": "watching", "progress": "4", "score": "9", "tags": "mecha"})
+    client.post(f"/titles/{ids['Charlie']}/watchlist")
+    client.post(f"/titles/{ids['Delta']}/entry", data={"status": "dropped", "progress": "2"})
+    client.post(f"/titles/{ids['Delta']}/favourite")
+    return ids
+
+
+def names(body: str) -> list[str]:
+    return re.findall(r'class="entry-title" href="[^"]+">([^<]+)</a>', body)
+
+
+def test_tabs_by_status_and_kind(client, shelf):
+    body = client.get("/users/owner/list").get_data(as_text=True)
+    assert sorted(names(body)) == ["Alpha", "Bravo", "Charlie", "Delta"]
+    assert names(client.get("/users/owner/list?status=planned").get_data(as_text=True)) == ["Charlie"]
+    assert names(client.get("/users/owner/list?kind=anime").get_data(as_text=True)) == ["Bravo"]
+    assert names(client.get("/users/owner/list?kind=comic&status=dropped").get_data(as_text=True)) == ["Delta"]
+    assert 'Reading' not in client.get("/users/owner/list?kind=anime").get_data(as_text=True)
+    assert "Plan to read" in client.get("/users/owner/list?kind=comic").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("sort, expected", [
+    ("title", ["Alpha", "Bravo", "Charlie", "Delta"]),
+    ("score", ["Bravo", "Alpha", "Charlie", "Delta"]),
+    ("progress", ["Bravo", "Delta", "Alpha", "Charlie"]),
+])
+def test_sorts(client, shelf, sort, expected):
+    assert names(client.get(f"/users/owner/list?sort={sort}").get_data(as_text=True)) == expected
+
+
+def test_filters_by_text_tag_and_favourite(client, shelf):
+    assert names(client.get("/users/owner/list?q=rav").get_data(as_text=True)) == ["Bravo"]
+    assert names(client.get("/users/owner/list?tag=Mecha").get_data(as_text=True)) == ["Bravo"]
+    assert names(client.get("/users/owner/list?favourites=y").get_data(as_text=True)) == ["Delta"]
+    assert names(client.get("/users/owner/list?q=%25").get_data(as_text=True)) == []
+
+
+@pytest.mark.parametrize("query", ["status=binge", "kind=book", "sort=random", "page=0", "page=x"])
+def test_bad_list_queries_are_400(client, shelf, query):
+    assert client.get(f"/users/owner/list?{query}").status_code == 400
+
+
+def test_pages(app, client, shelf, make_title):
+    app.config["TRACKING_LIST_PAGE_SIZE"] = 3
+    first = client.get("/users/owner/list?sort=title").get_data(as_text=True)
+    assert names(first) == ["Alpha", "Bravo", "Charlie"] and 'rel="next"' in first
+    assert names(client.get("/users/owner/list?sort=title&page=2").get_data(as_text=True)) == ["Delta"]
+    assert client.get("/users/owner/list?page=3").status_code == 404
+
+
+def test_results_fragment_for_the_filter_form(client, shelf):
+    response = client.get("/users/owner/list?q=alp", headers={**HX, "HX-Target": "list-results"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body and 'id="list-results"' in body
+    assert names(body) == ["Alpha"] and "HX-Request" in response.headers["Vary"]
+
+
+def test_inline_row_edit_returns_the_row(app, client, shelf):
+    bravo = shelf["Bravo"]
+    response = client.post(f"/titles/{bravo}/entry", data={"progress": "6", "score": "7.5"},
+                           headers={**HX, "HX-Target": f"entry-row-{bravo}"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body
+    assert body.strip().startswith(f'<li id="entry-row-{bravo}"') and 'value="6"' in body
+    assert re.search(r'<option value="7.5"\s+selected>', body)
+    assert json.loads(response.headers["HX-Trigger"])["toast"]["level"] == "success"
+    bad = client.post(f"/titles/{bravo}/entry", data={"progress": "99"}, headers={**HX, "HX-Target": f"entry-row-{bravo}"})
+    assert bad.status_code == 422 and "from 0 to 12" in json.loads(bad.headers["HX-Trigger"])["toast"]["message"]
+
+
+def test_without_javascript_a_row_edit_returns_to_the_list(client, shelf):
+    bravo = shelf["Bravo"]
+    response = client.post(f"/titles/{bravo}/entry", data={"progress": "5", "next": "/users/owner/list?sort=title"})
+    assert response.status_code == 302 and response.location.endswith("/users/owner/list?sort=title")
+    evil = client.post(f"/titles/{bravo}/entry", data={"progress": "5", "next": "//evil.example"})
+    assert "evil" not in evil.location
+
+
+def test_others_see_a_public_list_read_only(client, shelf, make_user, auth):
+    auth.logout()
+    body = client.get("/users/owner/list").get_data(as_text=True)
+    assert sorted(names(body)) == ["Alpha", "Bravo", "Charlie", "Delta"] and "row-edit" not in body
+    make_user("guest")
+    auth.login("guest")
+    assert "row-edit" not in client.get("/users/owner/list").get_data(as_text=True)
+
+
+def test_a_private_list_is_only_for_its_owner(app, client, shelf, make_user, auth):
+    from mymovielist.extensions import db
+    from mymovielist.models import Profile, User
+    from sqlalchemy import select
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "owner"))
+        db.session.get(Profile, user.id).is_private = True
+        db.session.commit()
+    assert client.get("/users/owner/list").status_code == 200
+    assert "Favourites" in client.get("/users/owner").get_data(as_text=True)
+    auth.logout()
+    assert client.get("/users/owner/list").status_code == 403
+    assert "Delta" not in client.get("/users/owner").get_data(as_text=True)
+    make_user("nosy")
+    auth.login("nosy")
+    response = client.get("/users/owner/list")
+    assert response.status_code == 403 and "Delta" not in response.get_data(as_text=True)
+    assert client.get("/users/nobody/list").status_code == 404
