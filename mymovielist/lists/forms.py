@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
@@ -31,7 +31,7 @@ class AddItemForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    direction = SelectField("Direction", choices=[("up", "Up"), ("down", "Down")],
+    direction = SelectField("Direction", choices=[SelectChoice("up", "Up"), SelectChoice("down", "Down")],
                             validators=[InputRequired("Move an item up or down.")])
 
 
