@@ -39,7 +39,8 @@ def _markdown(text: str):
     return render_markdown(text)
 
 
-def _page_arg() -> int:
+def page_arg() -> int:
+    """The `page` query argument, 1 or more; 400 otherwise."""
     raw = request.args.get("page", "1")
     if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
         abort(400, description="The page number must be a whole number of 1 or more.")
@@ -73,7 +74,7 @@ def _done(title: Title, message: str):
 def list_reviews(title_id: int):
     """Show a page of a title's reviews (the list alone for htmx pagination)."""
     title = db.get_or_404(Title, title_id)
-    page = reviews.list_reviews(title, _viewer(), page=_page_arg())
+    page = reviews.list_reviews(title, _viewer(), page=page_arg())
     if page.page > page.pages:
         abort(404)
     context = {"title": title, "reviews_page": page}

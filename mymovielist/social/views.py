@@ -11,19 +11,13 @@ from mymovielist.errors import render_error
 from mymovielist.extensions import db
 from mymovielist.htmx import htmx_response, is_htmx, toast, wants_fragment
 from mymovielist.models import User
+from mymovielist.reviews.views import page_arg
 from mymovielist.services import accounts, activity, social
 from mymovielist.social import bp
 
 
 def _viewer() -> User | None:
     return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def _page_arg() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
-        abort(400, description="The page number must be a whole number of 1 or more.")
-    return int(raw)
 
 
 def _user_or_404(username: str) -> User:
@@ -74,7 +68,7 @@ def user_activity(username: str):
     user = _user_or_404(username)
     if not activity.can_see_activity(_viewer(), user):
         abort(404)
-    page = activity.list_for_user(user, page=_page_arg())
+    page = activity.list_for_user(user, page=page_arg())
     if wants_fragment("activity-list"):
         return render_block("social/activity.html", "activity_list", user=user, page=page)
     return render_template("social/activity.html", user=user, page=page)
@@ -84,7 +78,7 @@ def user_activity(username: str):
 @login_required
 def feed():
     """Show what the users you follow have done, newest first."""
-    page = activity.feed_for(current_user, page=_page_arg())
+    page = activity.feed_for(current_user, page=page_arg())
     if wants_fragment("feed-list"):
         return render_block("social/feed.html", "feed_list", feed=page)
     return render_template("social/feed.html", feed=page)
@@ -94,7 +88,7 @@ def feed():
 @login_required
 def notifications():
     """Show your notifications, newest first."""
-    page = social.list_notifications(current_user, page=_page_arg())
+    page = social.list_notifications(current_user, page=page_arg())
     if wants_fragment("notification-list"):
         return render_block("social/notifications.html", "notification_list", page=page)
     return render_template("social/notifications.html", page=page)
