@@ -20,7 +20,7 @@ def _directives(csp: str) -> dict[str, list[str]]:
 @pytest.mark.parametrize(
     ("method", "path", "status"),
     [
-        ("GET", "/", 200),
+        ("GET", "/auth/register", 200),
         ("GET", "/auth/login", 200),
         ("GET", "/nowhere", 404),
         ("GET", "/static/css/app.css", 200),
