@@ -140,3 +140,17 @@ def test_notifications_page_lists_newest_first_and_pages(app, users):
     second = client.get("/notifications?page=2").get_data(as_text=True)
     assert second.count("followed you.") == 2 and 'rel="prev"' in second
     assert client.get("/notifications?page=x").status_code == 400
+
+
+def test_deleting_a_review_withdraws_its_notifications_and_feed_lines(app, users, make_title):
+    movie = make_title("movie", "Heat")
+    alice = _login(app, "alice")
+    alice.post("/users/bob/follow")
+    bob = _login(app, "bob")
+    bob.post(f"/titles/{movie}/reviews", data={"body": "Good."})
+    assert _notes(app, users["alice"]) == [("review", users["bob"], False)]
+    assert "reviewed" in alice.get("/feed").get_data(as_text=True)
+    assert bob.post("/reviews/1/delete").status_code == 302
+    assert _notes(app, users["alice"]) == []
+    assert "reviewed" not in alice.get("/feed").get_data(as_text=True)
+    assert _notes(app, users["bob"]) == [("follow", users["alice"], False)]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import delete, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from mymovielist.extensions import db
-from mymovielist.models import Profile, Review, Title, User
+from mymovielist.models import Activity, Notification, Profile, Review, Title, User
 from mymovielist.services import activity, social
 from mymovielist.services.catalog import Page
 
@@ -59,7 +59,12 @@ def save_review(user: User, title: Title, body: str, spoiler: bool) -> tuple[Rev
 
 
 def delete_review(review: Review) -> None:
-    """Delete a review (the caller checked that it is the user's own)."""
+    """Delete a review, and the feed lines and notifications that pointed at it (the caller checked it is the user's own)."""
+    about = {"user_id": review.user_id, "title_id": review.title_id}
+    db.session.execute(delete(Activity).where(Activity.verb == "reviewed").filter_by(**about))
+    db.session.execute(delete(Notification).where(
+        Notification.kind == "review", Notification.actor_id == about["user_id"],
+        Notification.title_id == about["title_id"]))
     db.session.delete(review)
     db.session.flush()
 
