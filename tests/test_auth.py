@@ -258,3 +258,16 @@ def test_a_throttled_htmx_request_gets_a_toast(app, client):
     assert response.status_code == 429
     assert "Retry-After" in response.headers
     assert json.loads(response.headers["HX-Trigger"])["toast"]["level"] == "error"
+
+
+def test_throttle_keys_carry_the_apps_prefix(app, make_user):
+    # Flask-Limiter keeps the first app's prefix; apps sharing one Redis must still count apart.
+    from mymovielist.auth import throttle
+
+    user_id = make_user("alice")
+    app.config["RATELIMIT_KEY_PREFIX"] = "instance-a"
+    with app.test_request_context("/auth/login", method="POST", data={"username": " Nobody "}):
+        assert throttle.account_key() == "instance-a:login:nobody"
+        assert throttle.address_key() == "instance-a:127.0.0.1"
+    with app.test_request_context("/auth/login", method="POST", data={"username": "ALICE@example.org"}):
+        assert throttle.account_key() == f"instance-a:user:{user_id}"

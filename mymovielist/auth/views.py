@@ -2,48 +2,18 @@
 
 from __future__ import annotations
 
-import math
-import time
-
-from flask import (
-    Response,
-    abort,
-    current_app,
-    flash,
-    g,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from flask_limiter import RequestLimit
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from mymovielist.auth import bp
+from mymovielist.auth import bp, throttle
 from mymovielist.auth.access import safe_next
 from mymovielist.auth.forms import LoginForm, RegisterForm
 from mymovielist.auth.sessions import end_session, start_session
-from mymovielist.extensions import db, limiter
+from mymovielist.extensions import db
 from mymovielist.services import accounts
 
 LOGIN_FAILED = "That username or email and password do not match an account."
 CHECKED_FIELDS = ("username", "email", "password", "confirm")
-
-
-def _login_failed(response) -> bool:
-    return bool(g.get("login_failed"))
-
-
-def _retry_after(limit: RequestLimit) -> Response:
-    """Embedded in the 429: how many seconds until the exceeded window resets."""
-    response = make_response("", 429)
-    response.headers["Retry-After"] = str(max(1, math.ceil(limit.window.reset_time - time.time())))
-    return response
-
-
-def _account_key() -> str:
-    return accounts.throttle_key(request.form.get("username", ""))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -77,21 +47,7 @@ def check_registration():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_login_failed,
-    on_breach=_retry_after,
-    scope="login-account",
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURES_PER_IP"],
-    methods=["POST"],
-    deduct_when=_login_failed,
-    on_breach=_retry_after,
-    scope="login-ip",
-)
+@throttle.login_attempts
 def login():
     """Log in with a username or email address and a password."""
     if current_user.is_authenticated:
@@ -103,7 +59,7 @@ def login():
             db.session.commit()
             start_session(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data))
-        g.login_failed = True
+        throttle.record_failure()
         form.form_errors.append(LOGIN_FAILED)
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 

@@ -1,0 +1,71 @@
+"""Login throttling with Flask-Limiter: failed attempts per account and per client address.
+
+Only failures count (`record_failure()` marks one; Flask-Limiter's `deduct_when` reads the mark).
+Past a limit every attempt, right password or not, gets a 429 with Retry-After until the window ends.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+from flask import Response, current_app, g, make_response, request
+from flask_limiter import RequestLimit
+from flask_limiter.util import get_remote_address
+
+from mymovielist.extensions import limiter
+from mymovielist.services import accounts
+
+
+def record_failure() -> None:
+    g.login_failed = True
+
+
+def _failed(response: Response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def _retry_after(limit: RequestLimit) -> Response:
+    """Embedded in the 429: how many seconds until the exceeded window resets."""
+    response = make_response("", 429)
+    response.headers["Retry-After"] = str(max(1, math.ceil(limit.window.reset_time - time.time())))
+    return response
+
+
+def _app_key(value: str) -> str:
+    # Flask-Limiter keeps the key prefix of the first app it initialised; several apps sharing one
+    # Redis (tests, a second instance) must not share counters, so each key names its app's prefix.
+    return f"{current_app.config.get('RATELIMIT_KEY_PREFIX', '')}:{value}"
+
+
+def account_key() -> str:
+    """The account the attempt is for (the same for its username and its email address)."""
+    return _app_key(accounts.throttle_key(request.form.get("username", "")))
+
+
+def address_key() -> str:
+    return _app_key(get_remote_address() or "unknown")
+
+
+_per_account = limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    key_func=account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    on_breach=_retry_after,
+    scope="login-account",
+)
+_per_address = limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_IP"],
+    key_func=address_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    on_breach=_retry_after,
+    scope="login-ip",
+)
+
+
+def login_attempts(view: Callable) -> Callable:
+    """Throttle the view's failed POSTs per account and per address."""
+    return _per_account(_per_address(view))
