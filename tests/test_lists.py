@@ -264,3 +264,20 @@ def test_delete_a_list(app, alice, titles):
     assert alice.post(f"/lists/{list_id}/delete").status_code == 302
     assert alice.get(f"/lists/{list_id}").status_code == 404
     assert _order(app, list_id) == []
+
+
+def test_list_text_is_escaped(app, alice, bob):
+    list_id = _new_list(alice, "<script>alert(1)</script>", description="<img src=x onerror=alert(1)>")
+    html = bob.get(f"/lists/{list_id}").get_data(as_text=True)
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_only_public_lists_show_up_in_activity(app, alice, bob, titles):
+    private_id = _new_list(alice, "Hidden", is_public="")
+    public_id = _new_list(alice, "Shown")
+    _fill(alice, private_id, titles[:1])
+    _fill(alice, public_id, titles[1:2])
+    bob.post("/users/alice/follow")
+    feed = bob.get("/feed").get_data(as_text=True)
+    assert "Shown</a>" in feed and "Hidden" not in feed
