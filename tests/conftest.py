@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
+import os
 import shutil
 import socket
 from collections.abc import Callable, Iterator
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
+import sqlalchemy
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
@@ -64,11 +67,87 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
+# The suite runs on SQLite by default; with MYMOVIELIST_TEST_DATABASE_URL (a PostgreSQL URL whose
+# role may CREATE DATABASE) every test gets its own database cloned from a migrated template, and
+# with MYMOVIELIST_TEST_REDIS_URL the cache and the rate limiter use Redis (the scale-out run).
+PG_URL = os.environ.get("MYMOVIELIST_TEST_DATABASE_URL", "")
+REDIS_URL = os.environ.get("MYMOVIELIST_TEST_REDIS_URL", "")
+_created_databases: list[str] = []
+
+
+def _pg_name(folder: Path) -> str:
+    return "mml_" + hashlib.sha1(str(folder).encode()).hexdigest()[:20]
+
+
+def _pg_admin(statement: str) -> None:
+    """Run one statement outside a transaction on the server's maintenance database."""
+    import psycopg
+
+    url = sqlalchemy.engine.make_url(PG_URL).set(drivername="postgresql", database="postgres")
+    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as con:
+        con.execute(statement)
+
+
+def database_uri(folder: Path) -> str:
+    """The database of the test whose files live in `folder`."""
+    if PG_URL:
+        return sqlalchemy.engine.make_url(PG_URL).set(database=_pg_name(folder)).render_as_string(hide_password=False)
+    return f"sqlite:///{folder / 'test.sqlite3'}"
+
+
+def clone_database(source: Path, folder: Path) -> None:
+    """Give `folder`'s test a private copy of the database built in the folder of `source`."""
+    if PG_URL:
+        _pg_admin(f'CREATE DATABASE "{_pg_name(folder)}" TEMPLATE "{_pg_name(source.parent)}"')
+        _created_databases.append(_pg_name(folder))
+    else:
+        shutil.copy(source, folder / "test.sqlite3")
+
+
+def fresh_database(folder: Path, *, keep: bool = False) -> None:
+    """An empty database for `folder`'s test (SQLite creates its file on first use)."""
+    if PG_URL:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{_pg_name(folder)}" WITH (FORCE)')
+        _pg_admin(f'CREATE DATABASE "{_pg_name(folder)}"')
+        if not keep:
+            _created_databases.append(_pg_name(folder))
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    """PostgreSQL test databases go when their test ends (a SQLite file goes with tmp_path)."""
+    yield
+    while _created_databases:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{_created_databases.pop()}" WITH (FORCE)')
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop the session's template databases (and any a crashed run left behind)."""
+    if not PG_URL or hasattr(session.config, "workerinput"):
+        return
+    import psycopg
+
+    url = sqlalchemy.engine.make_url(PG_URL).set(drivername="postgresql", database="postgres")
+    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as con:
+        names = [r[0] for r in con.execute("SELECT datname FROM pg_database WHERE datname LIKE 'mml\\_%'")]
+    for name in names:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not PG_URL:
+        return
+    skip = pytest.mark.skip(reason="SQLite-specific (the scale-out run is on PostgreSQL)")
+    for item in items:
+        if "sqlite_only" in item.keywords:
+            item.add_marker(skip)
+
+
 def _test_config(tmp_path: Path, **overrides) -> dict:
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": database_uri(tmp_path),
         "WTF_CSRF_ENABLED": False,
         "CACHE_TYPE": "SimpleCache",
         # Cheap argon2 for speed; test_auth_passwords.py checks the production defaults.
@@ -76,6 +155,11 @@ def _test_config(tmp_path: Path, **overrides) -> dict:
         "PASSWORD_HASH_MEMORY_COST": 8,
         "PASSWORD_HASH_PARALLELISM": 1,
     }
+    if REDIS_URL:
+        # One Redis for the whole run: a per-test key prefix keeps tests from seeing each other's keys.
+        prefix = _pg_name(tmp_path)
+        config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=f"{prefix}:cache:",
+                      RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=f"{prefix}:limits")
     config.update(overrides)
     return config
 
@@ -84,6 +168,7 @@ def _test_config(tmp_path: Path, **overrides) -> dict:
 def migrated_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty database built by the real migrations, once per test session."""
     folder = tmp_path_factory.mktemp("migrated")
+    fresh_database(folder, keep=True)  # the template every test clones
     app = create_app(_test_config(folder))
     with app.app_context():
         flask_migrate.upgrade()
@@ -96,7 +181,7 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_db_file: Path)
     """An app on a private copy of an empty migrated database, in a temporary instance folder."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "instance"))
-    shutil.copy(migrated_db_file, tmp_path / "test.sqlite3")
+    clone_database(migrated_db_file, tmp_path)
     app = create_app(_test_config(tmp_path))
     yield app
     with app.app_context():
@@ -107,7 +192,9 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_db_file: Path)
 def demo_db_file(tmp_path_factory: pytest.TempPathFactory, migrated_db_file: Path) -> Path:
     """A database with the whole demo catalog, built once per test session."""
     folder = tmp_path_factory.mktemp("demo")
-    shutil.copy(migrated_db_file, folder / "test.sqlite3")
+    clone_database(migrated_db_file, folder)
+    if PG_URL:  # a template for the demo tests: kept until the session ends
+        _created_databases.remove(_pg_name(folder))
     app = create_app(_test_config(folder))
     with app.app_context():
         from mymovielist.services.demo_catalog import load_demo
@@ -121,7 +208,7 @@ def demo_db_file(tmp_path_factory: pytest.TempPathFactory, migrated_db_file: Pat
 @pytest.fixture
 def demo_app(tmp_path: Path, demo_db_file: Path) -> Iterator[Flask]:
     """An app on a private copy of the demo catalog database."""
-    shutil.copy(demo_db_file, tmp_path / "test.sqlite3")
+    clone_database(demo_db_file, tmp_path)
     app = create_app(_test_config(tmp_path))
     yield app
     with app.app_context():
@@ -179,7 +266,7 @@ def sync_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_db_file: 
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "instance"))
-    shutil.copy(migrated_db_file, tmp_path / "test.sqlite3")
+    clone_database(migrated_db_file, tmp_path)
     app = create_app(_test_config(tmp_path, **app_config(emulator)))
     yield app
     with app.app_context():

@@ -10,6 +10,8 @@ from mymovielist.database import transaction_mode
 from mymovielist.extensions import db
 from mymovielist.models import Genre
 
+pytestmark = pytest.mark.sqlite_only
+
 
 def db_path(app):
     return app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")

@@ -40,3 +40,12 @@ def test_unsound_vega_values_are_left_out_and_reported():
     assert len(report.problems) == 3
     assert build.vega_record(vega(Title=None), report) is None
     assert build.vega_record(vega(**{"Release Date": "sometime"}), report).release_date is None
+
+
+def test_every_external_id_fits_its_column():
+    """PostgreSQL enforces varchar(64) on external_ids.value: a long film title must not break the load."""
+    from mymovielist.services.demo_catalog import read_records
+
+    assert max(len(ref.value) for r in read_records(default_path()) for ref in r.refs) <= 64
+    long_title = "The Assassination of Jesse James by the Coward Robert Ford, and Other Stories"
+    assert len(build.vega_id(long_title, 2007)) == 64 and build.vega_id(long_title, 2007) != build.vega_id(long_title, 2008)

@@ -1,28 +1,27 @@
 """The Alembic chain builds the whole model and matches it exactly."""
 
-import sqlite3
-
+import sqlalchemy
 from flask import Flask
 
+from conftest import database_uri, fresh_database
 from mymovielist import create_app
 from mymovielist.extensions import db
 
 
 def migrated_app(tmp_path, monkeypatch) -> Flask:
+    """An app on an empty database of the suite's kind (SQLite, or PostgreSQL on the scale-out run)."""
     monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "instance"))
-    return create_app(
-        {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.sqlite3'}"}
-    )
+    fresh_database(tmp_path)
+    return create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": database_uri(tmp_path)})
 
 
-def tables(path):
+def tables(app):
     """Tables of the model (and Alembic's); the search index is checked on its own."""
-    con = sqlite3.connect(path)
-    try:
-        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    finally:
-        con.close()
-    return {n for n in names if not n.startswith("title_search")} | ({"<search>"} if "title_search" in names else set())
+    with app.app_context():
+        names = set(sqlalchemy.inspect(db.engine).get_table_names())
+        db.engine.dispose()
+    search = {n for n in names if n.startswith("title_search")}
+    return (names - search) | ({"<search>"} if search else set())
 
 
 def test_upgrade_check_downgrade_upgrade(tmp_path, monkeypatch):
@@ -31,18 +30,18 @@ def test_upgrade_check_downgrade_upgrade(tmp_path, monkeypatch):
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     expected = set(db.metadata.tables) | {"alembic_version", "<search>"}
-    assert tables(tmp_path / "m.sqlite3") == expected
+    assert tables(app) == expected
 
     result = runner.invoke(args=["db", "check"])
     assert result.exit_code == 0, result.output
 
     result = runner.invoke(args=["db", "downgrade", "base"])
     assert result.exit_code == 0, result.output
-    assert tables(tmp_path / "m.sqlite3") == {"alembic_version"}
+    assert tables(app) == {"alembic_version"}
 
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert tables(tmp_path / "m.sqlite3") == expected
+    assert tables(app) == expected
 
 
 def test_every_foreign_key_is_indexed():

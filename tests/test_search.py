@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from mymovielist.extensions import db
 from mymovielist.models import Title
+from conftest import PG_URL
 from mymovielist.services.search import parse_query, search_titles, suggest_titles
 
 
@@ -87,3 +88,9 @@ def test_index_follows_updates_and_deletes(app, catalog):
         db.session.delete(title)
         db.session.commit()
         assert search_titles("cowgirls").items == []
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL only: the trigram fallback")
+def test_postgres_forgives_a_typo(app, catalog):
+    with app.app_context():
+        assert names(search_titles("cowbou bebop").items)[:1] == ["Cowboy Bebop"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import re
 import sys
@@ -223,7 +224,7 @@ def vega_record(row: dict[str, Any], report: Report) -> TitleRecord | None:
     return TitleRecord(
         kind="movie",
         title=title,
-        refs=[ExternalRef("vega", "movie", f"{tmdb_slug(title)}-{year or 'undated'}")],
+        refs=[ExternalRef("vega", "movie", vega_id(title, year))],
         release_date=release,
         age_rating=row.get("MPAA Rating") or None,
         provider_score=rating,
@@ -242,6 +243,15 @@ def vega_record(row: dict[str, Any], report: Report) -> TitleRecord | None:
 
 def tmdb_slug(text: str) -> str:
     return re.sub(r"\s+", "-", _norm(text)) or "untitled"
+
+
+def vega_id(title: str, year: int | None) -> str:
+    """A stable id for a vega film: its slug and year, shortened with a hash to fit external_ids.value (64)."""
+    value = f"{tmdb_slug(title)}-{year or 'undated'}"
+    if len(value) <= 64:
+        return value
+    digest = hashlib.sha1(value.encode()).hexdigest()[:8]
+    return f"{value[:64 - len(digest) - 1]}-{digest}"
 
 
 def _vega_date(value: Any, title: str, report: Report) -> date | None:

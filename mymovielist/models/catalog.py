@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mymovielist.models.base import Base, Timestamps, utcnow
@@ -98,8 +98,9 @@ class Movie(Title):
     runtime_minutes: Mapped[int | None]
     tagline: Mapped[str | None] = mapped_column(String(500))
     collection: Mapped[str | None] = mapped_column(String(200))
-    budget: Mapped[int | None]
-    revenue: Mapped[int | None]
+    # Dollars: a blockbuster's gross passes 2**31 (PostgreSQL's integer), so 64 bits.
+    budget: Mapped[int | None] = mapped_column(BigInteger)
+    revenue: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Series(Title):

@@ -1,4 +1,4 @@
-"""Title search: one small interface, filled by SQLite FTS5 here and by PostgreSQL later.
+"""Title search: one small interface, filled by SQLite FTS5 or by PostgreSQL (tsvector + pg_trgm).
 
 Ranking is designed for a million titles. The FTS5 table's rowid is a *search key* that sorts by
 popularity (most popular first) with the title id in its low bits, so a match query that orders
@@ -26,6 +26,9 @@ ID_BITS = 26  # title ids below 67 million
 ID_MASK = (1 << ID_BITS) - 1
 MIN_PREFIX = 2  # a one-letter prefix matches too much to be useful
 MAX_WORDS = 8
+# PostgreSQL's typo fallback: "cowbou bebop" is 0.73 similar to "cowboy bebop", a stray extra
+# word ("cowboy or") 0.44; above this it is a typo, below it a different query.
+FUZZY_THRESHOLD = 0.5
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -99,7 +102,56 @@ class SqliteFtsBackend:
         return ids[offset:wanted]
 
 
+class PostgresBackend:
+    """PostgreSQL: the `title_search_pg` side table (migration 0002), filled by a trigger.
+
+    Same two tiers as SQLite: names starting with the query (a text_pattern_ops index on the
+    unaccented, lower-cased name), then titles whose document matches every word, the last as a
+    prefix (tsquery `word:*` on a GIN index); both by popularity. When neither finds anything, a
+    trigram similarity search (pg_trgm) forgives a typo ("cowbou bebop").
+    """
+
+    def _filter(self, query: SearchQuery) -> str:
+        return " AND kind = :kind" if query.kind else ""
+
+    def _ids(self, sql: str, params: dict) -> list[int]:
+        return [row[0] for row in db.session.execute(text(sql), params)]
+
+    def search_ids(self, query: SearchQuery, *, limit: int, offset: int = 0) -> list[int]:
+        if query.is_empty or limit <= 0:
+            return []
+        wanted = offset + limit
+        phrase = " ".join(query.words)
+        params = {"kind": query.kind, "n": wanted, "phrase": phrase,
+                  "prefix": _escape_like(phrase) + "%",
+                  "tsquery": " & ".join(f"'{w}'" for w in query.words) + ":*"}
+        kind = self._filter(query)
+        ids = self._ids(
+            "SELECT title_id FROM title_search_pg WHERE name_key LIKE title_search_fold(:prefix)"
+            f"{kind} ORDER BY popularity DESC, title_id LIMIT :n", params)
+        if len(ids) < wanted:
+            seen = set(ids)
+            more = self._ids(
+                "SELECT title_id FROM title_search_pg WHERE document @@ to_tsquery('simple', title_search_fold(:tsquery))"
+                f"{kind} ORDER BY popularity DESC, title_id LIMIT :m", {**params, "m": wanted + len(ids)})
+            ids += [i for i in more if i not in seen][: wanted - len(ids)]
+        if not ids:
+            ids = self._ids(
+                "SELECT title_id FROM title_search_pg WHERE name_key % title_search_fold(:phrase)"
+                f" AND similarity(name_key, title_search_fold(:phrase)) > {FUZZY_THRESHOLD}"
+                f"{kind} ORDER BY similarity(name_key, title_search_fold(:phrase)) DESC, popularity DESC LIMIT :n",
+                params)
+        return ids[offset:wanted]
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def backend() -> SearchBackend:
+    """The search implementation for the database in use."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return PostgresBackend()
     return SqliteFtsBackend()
 
 
