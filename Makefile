@@ -8,7 +8,7 @@ PORT   ?= 5000
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 export FLASK_APP := mymovielist
 
-.PHONY: run test install install-dev db clean
+.PHONY: run test test-scale install install-dev db clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ run: db
 
 test: install-dev
 	$(BIN)/python -m pytest
+
+# The scale-out run: the same suite (browser journeys aside) on PostgreSQL + Redis, which
+# .ci/services installs from Debian packages and starts on 127.0.0.1 (needs root for apt-get).
+test-scale: install-dev
+	eval "$$(bash .ci/services)" && $(BIN)/python -m pytest -m "not browser"
 
 clean:
 	rm -rf $(VENV) build *.egg-info
