@@ -190,6 +190,9 @@ class ProviderClient:
                 return "; ".join(str(e) for e in data["errors"])
         return ""
 
+    def path_id(self, value: int | str) -> int:
+        return whole_number(self.provider, value)
+
     # -- the request loop ----------------------------------------------------------------------
 
     def limiter(self, key: str) -> RateLimiter:
@@ -267,6 +270,21 @@ class ProviderClient:
 
 
 _INVALID = object()
+
+
+def whole_number(provider: str, value: int | str) -> int:
+    """A provider id checked before it goes into a URL path: digits only."""
+    text = str(value).strip()
+    if not text.isdigit():
+        raise ValueError(f"{provider}: ids are whole numbers, got {value!r}")
+    return int(text)
+
+
+def search_query(query: str) -> str:
+    query = query.strip()
+    if not query:
+        raise ValueError("a search needs a query")
+    return query
 
 
 def _try_json(body: bytes) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mymovielist.providers.base import ProviderClient, Response, Window
+from mymovielist.providers.base import ProviderClient, Response, Window, search_query
 from mymovielist.providers.errors import NotFound, ProviderError
 from mymovielist.providers.payload import Payload
 
@@ -70,13 +70,13 @@ class ComicVineClient(ProviderClient):
         return data
 
     def volume(self, volume_id: int | str) -> dict:
-        return self._detail(f"/volume/4050-{_id(volume_id)}/")
+        return self._detail(f"/volume/4050-{self.path_id(volume_id)}/")
 
     def issue(self, issue_id: int | str) -> dict:
-        return self._detail(f"/issue/4000-{_id(issue_id)}/")
+        return self._detail(f"/issue/4000-{self.path_id(issue_id)}/")
 
     def character(self, character_id: int | str) -> dict:
-        return self._detail(f"/character/4005-{_id(character_id)}/", {"field_list": CHARACTER_FIELDS})
+        return self._detail(f"/character/4005-{self.path_id(character_id)}/", {"field_list": CHARACTER_FIELDS})
 
     def volume_issues(self, volume_id: int | str, *, offset: int = 0) -> dict:
         """One page (up to 100) of a volume's issues, in a stable order for paging."""
@@ -84,20 +84,12 @@ class ComicVineClient(ProviderClient):
             raise ValueError("offset must be 0 or more")
         return self._list(
             "/issues/",
-            {"filter": f"volume:{_id(volume_id)}", "sort": "id:asc", "limit": PAGE_SIZE, "offset": offset},
+            {"filter": f"volume:{self.path_id(volume_id)}", "sort": "id:asc", "limit": PAGE_SIZE, "offset": offset},
         )
 
     def search(self, query: str, *, resources: str = "volume", page: int = 1, limit: int = 10) -> dict:
-        query = query.strip()
-        if not query:
-            raise ValueError("a search needs a query")
+        query = search_query(query)
         if resources not in SEARCH_RESOURCES or page < 1 or not 1 <= limit <= PAGE_SIZE:
             raise ValueError("comicvine: bad search arguments")
         return self._list("/search/", {"query": query, "resources": resources, "page": page, "limit": limit})
 
-
-def _id(value: int | str) -> int:
-    text = str(value).strip()
-    if not text.isdigit():
-        raise ValueError(f"comicvine: ids are whole numbers, got {value!r}")
-    return int(text)

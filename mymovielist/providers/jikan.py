@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mymovielist.providers.base import ProviderClient, Response, Window
+from mymovielist.providers.base import ProviderClient, Response, Window, search_query
 from mymovielist.providers.errors import ProviderError
 from mymovielist.providers.payload import Payload
 
@@ -41,30 +41,28 @@ class JikanClient(ProviderClient):
     # -- details -----------------------------------------------------------------------------
 
     def anime_full(self, mal_id: int | str) -> dict:
-        return self._object(f"/anime/{_id(mal_id)}/full")
+        return self._object(f"/anime/{self.path_id(mal_id)}/full")
 
     def manga_full(self, mal_id: int | str) -> dict:
-        return self._object(f"/manga/{_id(mal_id)}/full")
+        return self._object(f"/manga/{self.path_id(mal_id)}/full")
 
     def characters(self, media: str, mal_id: int | str) -> list[dict]:
-        return self._list(f"/{_media(media)}/{_id(mal_id)}/characters")["data"]
+        return self._list(f"/{_media(media)}/{self.path_id(mal_id)}/characters")["data"]
 
     def anime_staff(self, mal_id: int | str) -> list[dict]:
-        return self._list(f"/anime/{_id(mal_id)}/staff")["data"]
+        return self._list(f"/anime/{self.path_id(mal_id)}/staff")["data"]
 
     def anime_episodes(self, mal_id: int | str, *, page: int = 1) -> dict:
         """One page of episodes (100 a page) with its `pagination`."""
-        return self._list(f"/anime/{_id(mal_id)}/episodes", {"page": _page(page)})
+        return self._list(f"/anime/{self.path_id(mal_id)}/episodes", {"page": _page(page)})
 
     def relations(self, media: str, mal_id: int | str) -> list[dict]:
-        return self._list(f"/{_media(media)}/{_id(mal_id)}/relations")["data"]
+        return self._list(f"/{_media(media)}/{self.path_id(mal_id)}/relations")["data"]
 
     # -- lists -------------------------------------------------------------------------------
 
     def search(self, media: str, query: str, *, page: int = 1, limit: int = MAX_LIMIT) -> dict:
-        query = query.strip()
-        if not query:
-            raise ValueError("a search needs a query")
+        query = search_query(query)
         return self._list(f"/{_media(media)}", {"q": query, "page": _page(page), "limit": _limit(limit), "sfw": "true"})
 
     def top(self, media: str, *, page: int = 1, limit: int = MAX_LIMIT, filter: str | None = None) -> dict:
@@ -94,12 +92,6 @@ def _media(media: str) -> str:
         raise ValueError(f"jikan: media must be anime or manga, got {media!r}")
     return media
 
-
-def _id(value: int | str) -> int:
-    text = str(value).strip()
-    if not text.isdigit():
-        raise ValueError(f"jikan: MyAnimeList ids are whole numbers, got {value!r}")
-    return int(text)
 
 
 def _page(page: int) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from mymovielist.providers.base import ProviderClient, Response, Window
+from mymovielist.providers.base import ProviderClient, Response, Window, search_query
 from mymovielist.providers.errors import NotFound, ProviderError
 from mymovielist.providers.payload import Payload
 
@@ -57,15 +57,15 @@ class TMDBClient(ProviderClient):
         return data
 
     def search_movie(self, query: str, *, page: int = 1, year: int | None = None) -> dict:
-        return self._page("/search/movie", {"query": _query(query), "year": year, "include_adult": "false"}, page)
+        return self._page("/search/movie", {"query": search_query(query), "year": year, "include_adult": "false"}, page)
 
     def search_tv(self, query: str, *, page: int = 1, year: int | None = None) -> dict:
         return self._page(
-            "/search/tv", {"query": _query(query), "first_air_date_year": year, "include_adult": "false"}, page
+            "/search/tv", {"query": search_query(query), "first_air_date_year": year, "include_adult": "false"}, page
         )
 
     def search_multi(self, query: str, *, page: int = 1) -> dict:
-        return self._page("/search/multi", {"query": _query(query), "include_adult": "false"}, page)
+        return self._page("/search/multi", {"query": search_query(query), "include_adult": "false"}, page)
 
     def trending(self, media_type: str = "all", window: str = "week", *, page: int = 1) -> dict:
         if media_type not in ("all", "movie", "tv", "person") or window not in ("day", "week"):
@@ -95,15 +95,15 @@ class TMDBClient(ProviderClient):
         return data
 
     def movie(self, movie_id: int | str) -> dict:
-        return self._detail(f"/movie/{_id(movie_id)}", {"append_to_response": DETAIL_APPENDS})
+        return self._detail(f"/movie/{self.path_id(movie_id)}", {"append_to_response": DETAIL_APPENDS})
 
     def tv(self, tv_id: int | str) -> dict:
-        return self._detail(f"/tv/{_id(tv_id)}", {"append_to_response": DETAIL_APPENDS})
+        return self._detail(f"/tv/{self.path_id(tv_id)}", {"append_to_response": DETAIL_APPENDS})
 
     def tv_season(self, tv_id: int | str, season_number: int) -> dict:
         if season_number < 0:
             raise ValueError("tmdb: season numbers start at 0 (specials)")
-        data = self._detail(f"/tv/{_id(tv_id)}/season/{int(season_number)}")
+        data = self._detail(f"/tv/{self.path_id(tv_id)}/season/{int(season_number)}")
         Payload(data, provider=self.provider).list("episodes")
         return data
 
@@ -124,15 +124,3 @@ def _media(media_type: str) -> str:
     return media_type
 
 
-def _id(value: int | str) -> int:
-    text = str(value).strip()
-    if not text.isdigit():
-        raise ValueError(f"tmdb: ids are whole numbers, got {value!r}")
-    return int(text)
-
-
-def _query(query: str) -> str:
-    query = query.strip()
-    if not query:
-        raise ValueError("a search needs a query")
-    return query
