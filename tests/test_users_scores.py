@@ -121,3 +121,18 @@ def test_format_score():
     assert format_score(None, "100") == "–"
     assert display_choices("3point") == [("1", "☹ 1"), ("2", "😐 2"), ("3", "☺ 3")]
     assert len(display_choices("10")) == 21 and len(display_choices("100")) == 101
+
+
+def test_user_scale_falls_back_to_the_default_for_visitors(app, make_user):
+    from flask_login import AnonymousUserMixin
+
+    from mymovielist.extensions import db
+    from mymovielist.models import User
+    from mymovielist.services.scores import DEFAULT_SCALE, user_scale
+
+    user_id = make_user("alice")
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        user.preferences.score_scale = "100"
+        assert user_scale(user) == "100"
+        assert user_scale(AnonymousUserMixin()) == user_scale(None) == DEFAULT_SCALE == "10"

@@ -22,6 +22,12 @@ _STEP = {"100": Decimal(1), "10": Decimal("0.5"), "5stars": Decimal("0.5")}
 _MAX = {"100": Decimal(100), "10": Decimal(10), "5stars": Decimal(5)}
 
 
+def user_scale(user) -> str:
+    """The scale `user` chose, or the default for a visitor (an anonymous user or None)."""
+    prefs = getattr(user, "preferences", None) if user is not None and user.is_authenticated else None
+    return prefs.score_scale if prefs else DEFAULT_SCALE
+
+
 def _check_scale(scale: str) -> None:
     if scale not in SCALE_LABELS:
         raise ValueError(f"unknown score scale {scale!r}")

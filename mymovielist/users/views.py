@@ -16,19 +16,13 @@ from mymovielist.users.forms import DeleteAccountForm, PasswordForm, Preferences
 @bp.app_context_processor
 def _account_context() -> dict:
     prefs = current_user.preferences if current_user.is_authenticated else None
-    return {
-        "current_theme": prefs.theme if prefs else "system",
-        "score_scale": prefs.score_scale if prefs else scores.DEFAULT_SCALE,
-    }
+    return {"current_theme": prefs.theme if prefs else "system"}
 
 
 @bp.app_template_filter("score")
 def _score_filter(score: int | None, scale: str | None = None) -> str:
-    """`{{ entry.score|score }}`: a stored 0-100 score in the current user's scale."""
-    if scale is None:
-        prefs = current_user.preferences if current_user.is_authenticated else None
-        scale = prefs.score_scale if prefs else scores.DEFAULT_SCALE
-    return scores.format_score(score, scale)
+    """`{{ entry.score|score }}`: a stored 0-100 score in the current user's scale (or the one given)."""
+    return scores.format_score(score, scale or scores.user_scale(current_user))
 
 
 @bp.get("/users/<username>")
