@@ -110,6 +110,16 @@ def test_comic_vine_html_is_sanitized(sync_app, runner):
         assert "href" not in title.synopsis
 
 
+def test_hostile_provider_html_never_reaches_the_catalog(sync_app, runner, emulator):
+    body = json.loads(load("comicvine", "more_volume_4050-1194.json"))
+    body["results"].update(id=4242, deck=None,
+                           description='<script>alert(1)</script><p onclick="x()">Safe <b>text</b><img src=x onerror=alert(2)></p>')
+    emulator.serve_json("comicvine", "/volume/4050-4242/", body)
+    title_id = import_cli(runner, "comicvine", "volume", "4242")
+    with sync_app.app_context():
+        assert db.session.get(Title, title_id).synopsis == "Safe text"
+
+
 def test_locked_fields_survive_a_sync(sync_app, runner, emulator):
     title_id = import_cli(runner, "tmdb", "movie", "76")
     with sync_app.app_context():

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from mymovielist.extensions import db
 from mymovielist.models import Title
 from mymovielist.providers.errors import ProviderError
 from mymovielist.sync import service
@@ -53,6 +54,9 @@ def search_providers(query: str, *, limit: int = 8) -> tuple[list[ProviderHit], 
 def import_on_demand(provider: str, kind: str, external_id: str) -> Title:
     """Fetch one title a user chose and store it (flushes); SyncError or ProviderError when it cannot."""
     target = Target.parse(provider, kind, external_id)
+    # A POST began its transaction IMMEDIATE (loading the user): end it, so no SQLite write lock
+    # is held while the provider answers. Nothing has been written yet.
+    db.session.rollback()
     record = service.fetch_record(get_clients(), target)
     return service.store_record(record).title
 
