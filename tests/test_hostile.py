@@ -136,7 +136,7 @@ def test_views_use_the_marking_decorators_not_flask_logins():
     offenders = [
         str(path)
         for path in package.rglob("*.py")
-        if re.search(r"from flask_login import[^\n]*\blogin_required\b", path.read_text())
+        if re.search(r"from flask_login import[^\n]*\blogin_required\b|flask_login\.login_required", path.read_text())
     ]
     assert offenders == []
 
