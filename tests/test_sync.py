@@ -101,6 +101,17 @@ def test_details_and_extras_are_stored(sync_app, runner):
         assert any(r.relation == "side story" and r.target_provider == "jikan" for r in anime.relations)
 
 
+@pytest.mark.parametrize("key, text", [
+    (("tmdb", "tv", "1399"), "Peter Dinklage"),
+    (("jikan", "anime", "1"), "Spiegel, Spike"),
+    (("comicvine", "volume", "18216"), "Green Lantern"),
+])
+def test_an_imported_title_fills_a_detail_page(sync_app, runner, key, text):
+    title_id = import_cli(runner, *key)
+    page = sync_app.test_client().get(f"/titles/{title_id}", follow_redirects=True)
+    assert page.status_code == 200 and text in page.get_data(as_text=True)
+
+
 def test_comic_vine_html_is_sanitized(sync_app, runner):
     title_id = import_cli(runner, "comicvine", "volume", "18216")
     with sync_app.app_context():
