@@ -37,6 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from mymovielist.lists import bp as lists_bp
     from mymovielist.reviews import bp as reviews_bp
     from mymovielist.social import bp as social_bp
+    from mymovielist.stats import bp as stats_bp
     from mymovielist.sync import cli as sync_cli
     from mymovielist.tracking import bp as tracking_bp
     from mymovielist.users import bp as users_bp
@@ -51,6 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(lists_bp)
     app.register_blueprint(social_bp)
     app.register_blueprint(tracking_bp)
+    app.register_blueprint(stats_bp)
     sync_cli.register(app)
     jobs_cli.register(app)
     access.register(app)
