@@ -112,6 +112,23 @@ def test_a_token_from_the_header_is_accepted_as_htmx_sends_it(csrf_app):
     assert "<html" not in response.get_data(as_text=True)
 
 
+def test_settings_forms_with_their_token_are_accepted(csrf_app, make_user):
+    make_user("alice")
+    auth = AuthActions(csrf_app.test_client())
+    assert auth.login("alice").status_code == 302
+    token = auth.csrf_token("/settings")
+    response = auth._client.post(
+        "/settings/profile", data={"display_name": "Alice", "bio": "", "csrf_token": token}
+    )
+    assert response.status_code == 302
+    response = auth._client.post(
+        "/settings/preferences",
+        data={"score_scale": "100", "kinds_shown": ["movie"], "theme": "dark", "csrf_token": token},
+    )
+    assert response.status_code == 302
+    assert 'data-theme="dark"' in auth._client.get("/settings").get_data(as_text=True)
+
+
 def test_a_token_from_another_session_is_refused(csrf_app):
     stolen = AuthActions(csrf_app.test_client()).csrf_token("/auth/login")
     response = csrf_app.test_client().post(

@@ -23,7 +23,13 @@ from mymovielist.templating import NAV_KINDS
 THEME_LABELS = {"system": "Follow my device", "light": "Light", "dark": "Dark"}
 
 
-class ProfileForm(FlaskForm):
+class SettingsForm(FlaskForm):
+    def values(self) -> dict:
+        """The submitted values by field name, as keyword arguments for the service that saves them."""
+        return {name: value for name, value in self.data.items() if name != "csrf_token"}
+
+
+class ProfileForm(SettingsForm):
     display_name = StringField(
         "Display name",
         validators=[Length(max=64, message="Use at most 64 characters.")],
@@ -51,7 +57,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(SettingsForm):
     score_scale = RadioField(
         "Score scale",
         choices=[SelectChoice(s, SCALE_LABELS[s]) for s in SCORE_SCALES],

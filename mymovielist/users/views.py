@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -10,7 +12,13 @@ from mymovielist.auth.sessions import end_session, restart_session
 from mymovielist.extensions import db
 from mymovielist.services import accounts, scores
 from mymovielist.users import bp
-from mymovielist.users.forms import DeleteAccountForm, PasswordForm, PreferencesForm, ProfileForm
+from mymovielist.users.forms import (
+    DeleteAccountForm,
+    PasswordForm,
+    PreferencesForm,
+    ProfileForm,
+    SettingsForm,
+)
 
 
 @bp.app_context_processor
@@ -59,43 +67,30 @@ def settings():
     return _settings_page()
 
 
+def _save_settings(form: SettingsForm, form_name: str, save: Callable, message: str):
+    """Validate a settings form and hand its values to a service, or show the page with its errors."""
+    if not form.validate():
+        return _settings_page(422, **{form_name: form})
+    save(current_user._get_current_object(), **form.values())
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("users.settings"))
+
+
 @bp.post("/settings/profile")
 @login_required
 def update_profile():
     """Save the display name, bio, avatar and privacy."""
-    form = ProfileForm()
-    if not form.validate():
-        return _settings_page(422, profile_form=form)
-    accounts.update_profile(
-        current_user._get_current_object(),
-        display_name=form.display_name.data,
-        bio=form.bio.data,
-        avatar_url=form.avatar_url.data,
-        is_private=form.is_private.data,
-    )
-    db.session.commit()
-    flash("Your profile is saved.", "success")
-    return redirect(url_for("users.settings"))
+    return _save_settings(ProfileForm(), "profile_form", accounts.update_profile, "Your profile is saved.")
 
 
 @bp.post("/settings/preferences")
 @login_required
 def update_preferences():
     """Save the score scale, kinds shown, adult content, theme and default list privacy."""
-    form = PreferencesForm()
-    if not form.validate():
-        return _settings_page(422, preferences_form=form)
-    accounts.update_preferences(
-        current_user._get_current_object(),
-        score_scale=form.score_scale.data,
-        kinds_shown=form.kinds_shown.data,
-        show_adult=form.show_adult.data,
-        theme=form.theme.data,
-        lists_public_by_default=form.lists_public_by_default.data,
+    return _save_settings(
+        PreferencesForm(), "preferences_form", accounts.update_preferences, "Your preferences are saved."
     )
-    db.session.commit()
-    flash("Your preferences are saved.", "success")
-    return redirect(url_for("users.settings"))
 
 
 @bp.post("/settings/password")
