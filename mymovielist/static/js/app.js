@@ -19,13 +19,53 @@
   });
 
   // A failed htmx request whose response carried no toast still tells the user why.
+  var REASONS = {
+    400: "The request was refused", 401: "Please log in", 403: "You are not allowed to do that",
+    404: "Not found", 409: "That conflicts with a change made meanwhile", 413: "What you sent is too large",
+    422: "Check what you entered", 429: "Too many requests: wait a moment", 500: "Something went wrong on our side",
+    502: "The server is unavailable", 503: "The server is unavailable", 504: "The server took too long"
+  };
+  function hasToast(xhr) {
+    var header = xhr && xhr.getResponseHeader("HX-Trigger");
+    if (!header) return false;
+    try { return Object.prototype.hasOwnProperty.call(JSON.parse(header), "toast"); } catch (e) { return false; }
+  }
   document.body.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
-    if (xhr && xhr.getResponseHeader("HX-Trigger")) return;
-    showToast("The request failed (" + (xhr ? xhr.status : "?") + "). Please try again.", "error");
+    if (hasToast(xhr)) return;  // htmx already raised the server's own toast
+    var status = xhr ? xhr.status : 0;
+    var reason = REASONS[status] || (xhr && xhr.statusText) || "The request failed";
+    showToast(reason + " (" + status + "). Please try again.", "error");
   });
   document.body.addEventListener("htmx:sendError", function () {
     showToast("Cannot reach the server. Check your connection.", "error");
+  });
+  document.body.addEventListener("htmx:timeout", function () {
+    showToast("The server took too long to answer. Please try again.", "error");
+  });
+
+  // Any htmx request in flight: a bar at the top of the page, and the swap target marked busy.
+  var inFlight = 0;
+  function busyTarget(event) {
+    var detail = event.detail || {};
+    return (detail.requestConfig && detail.requestConfig.target) || detail.target || detail.elt;
+  }
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    inFlight += 1;
+    document.documentElement.classList.add("htmx-busy");
+    var target = busyTarget(event);
+    if (target && target.setAttribute) target.setAttribute("aria-busy", "true");
+  });
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    inFlight = Math.max(0, inFlight - 1);
+    if (!inFlight) document.documentElement.classList.remove("htmx-busy");
+    var target = busyTarget(event);
+    if (target && target.removeAttribute) target.removeAttribute("aria-busy");
+  });
+  // An outerHTML swap replaces the busy element; clear the mark on whatever is there afterwards.
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail && event.detail.target;
+    if (target && target.removeAttribute) target.removeAttribute("aria-busy");
   });
 
   // Live search: arrow keys move between suggestions, Escape closes them; Enter submits the form.
