@@ -53,7 +53,7 @@ def _text(x: float, y: float, text: str, cls: str = "chart-label", anchor: str =
     return f'<text x="{_num(x)}" y="{_num(y)}" class="{cls}" text-anchor="{anchor}">{escape(text)}</text>'
 
 
-def _short(label: str, limit: int = 22) -> str:
+def _short(label: str, limit: int = 20) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
@@ -68,10 +68,16 @@ def nice_ceiling(value: float) -> float:
     return 10 * power  # pragma: no cover - the loop always returns
 
 
+def axis_steps(ceiling: float) -> int:
+    """Gridline intervals that land on round values: 2 → 4 × 0.5, 1 or 5 → 5 × 0.2 or 1."""
+    mantissa = round(ceiling / 10 ** math.floor(math.log10(ceiling)))
+    return 4 if mantissa == 2 else 5
+
+
 def bar_chart(chart_id: str, title: str, desc: str, items: Sequence[tuple[str, float]], *,
               value_label: str = "Count", fmt: Callable[[float], str] = lambda v: f"{v:g}") -> Chart:
     """Horizontal bars, one per item, longest first as given; labels on the left, values at the ends."""
-    width, label_w, value_w, row_h = 560, 170, 70, 26
+    width, label_w, value_w, row_h = 460, 150, 60, 26
     bar_area = width - label_w - value_w
     top = max((value for _, value in items), default=0)
     body: list[str] = []
@@ -95,7 +101,7 @@ def bar_chart(chart_id: str, title: str, desc: str, items: Sequence[tuple[str, f
 def histogram(chart_id: str, title: str, desc: str, buckets: Sequence[tuple[str, int]], *,
               value_label: str = "Titles", bucket_label: str = "Score") -> Chart:
     """Vertical bars over ordered buckets (a score distribution), counts above the bars."""
-    width, height, left, bottom, top_pad = 560, 220, 8, 28, 20
+    width, height, left, bottom, top_pad = 460, 220, 8, 28, 20
     plot_h = height - bottom - top_pad
     n = max(len(buckets), 1)
     slot = (width - 2 * left) / n
@@ -119,9 +125,10 @@ def histogram(chart_id: str, title: str, desc: str, buckets: Sequence[tuple[str,
 
 
 def area_chart(chart_id: str, title: str, desc: str, points: Sequence[tuple[str, float]], *,
-               value_label: str = "Hours", fmt: Callable[[float], str] = lambda v: f"{v:g}") -> Chart:
+               value_label: str = "Hours", fmt: Callable[[float], str] = lambda v: f"{v:g}",
+               width: int = 640) -> Chart:
     """A line over ordered points (months) with the area under it shaded and a value axis."""
-    width, height, left, right, bottom, top_pad = 640, 240, 44, 12, 28, 12
+    height, left, right, bottom, top_pad = max(width // 3, 200), 48, 24, 28, 14
     plot_w, plot_h = width - left - right, height - bottom - top_pad
     ceiling = nice_ceiling(max((value for _, value in points), default=0))
     step = plot_w / (len(points) - 1) if len(points) > 1 else 0
@@ -132,10 +139,11 @@ def area_chart(chart_id: str, title: str, desc: str, points: Sequence[tuple[str,
         return x, base_y - plot_h * value / ceiling
 
     body: list[str] = []
-    for k in range(5):  # gridlines and the value axis
-        value = ceiling * k / 4
-        y = base_y - plot_h * k / 4
-        body.append(f'<line class="chart-grid" x1="{left}" y1="{_num(y)}" x2="{width - right}" y2="{_num(y)}"/>')
+    steps = axis_steps(ceiling)
+    for k in range(steps + 1):  # gridlines and the value axis
+        value = ceiling * k / steps
+        y = base_y - plot_h * k / steps
+        body.append(f'<line class="chart-gridline" x1="{left}" y1="{_num(y)}" x2="{width - right}" y2="{_num(y)}"/>')
         body.append(_text(left - 6, y + 4, fmt(value), anchor="end"))
     coords = [at(i, value) for i, (_, value) in enumerate(points)]
     if coords:
@@ -143,7 +151,7 @@ def area_chart(chart_id: str, title: str, desc: str, points: Sequence[tuple[str,
         area = f"{_num(coords[0][0])},{_num(base_y)} {line} {_num(coords[-1][0])},{_num(base_y)}"
         body.append(f'<polygon class="chart-area" points="{area}"/>')
         body.append(f'<polyline class="chart-line" points="{line}"/>')
-    every = max(1, math.ceil(len(points) / 12))
+    every = max(1, math.ceil(len(points) * 80 / plot_w))  # a label needs about 80 units
     for i, ((label, value), (x, y)) in enumerate(zip(points, coords, strict=True)):
         body.append(f'<circle class="chart-point" cx="{_num(x)}" cy="{_num(y)}" r="3">'
                     f'<title>{escape(label)}: {escape(fmt(value))}</title></circle>')
@@ -161,6 +169,18 @@ def heat_level(count: int, peak: int) -> int:
     return max(1, min(HEAT_LEVELS, math.ceil(HEAT_LEVELS * count / peak)))
 
 
+def _month_labels(days: Sequence[tuple[date, int]], start: date) -> list[tuple[int, str]]:
+    """(column, month name) over the week in which each month starts; names need three columns."""
+    marks = [((day - start).days // 7, day.strftime("%b")) for i, (day, _) in enumerate(days)
+             if i == 0 or day.day == 1]
+    kept: list[tuple[int, str]] = []
+    for i, (col, name) in enumerate(marks):
+        following = marks[i + 1][0] if i + 1 < len(marks) else col + 3
+        if following - col >= 3 and (not kept or col - kept[-1][0] >= 3):
+            kept.append((col, name))
+    return kept
+
+
 def heatmap(chart_id: str, title: str, desc: str, days: Sequence[tuple[date, int]], *,
             value_label: str = "Actions") -> Chart:
     """A calendar of days (GitHub style): a column per week from Monday, a square per day."""
@@ -172,15 +192,11 @@ def heatmap(chart_id: str, title: str, desc: str, days: Sequence[tuple[date, int
     width, height = left + weeks * pitch, top_pad + 7 * pitch
     peak = max((count for _, count in days), default=0)
     body = [_text(2, top_pad + row * pitch + cell - 1, name) for row, name in WEEKDAY_LABELS.items()]
-    last_month_col = -3
+    body.extend(_text(left + col * pitch, 11, name) for col, name in _month_labels(days, start))
     for day, count in days:
         offset = (day - start).days
         col, row = offset // 7, offset % 7
         x, y = left + col * pitch, top_pad + row * pitch
-        if day.day <= 7 and row == 0 or day == first:
-            if col - last_month_col >= 3:  # month names need room
-                body.append(_text(x, 11, day.strftime("%b")))
-                last_month_col = col
         noun = value_label.lower() if count != 1 else value_label.lower().rstrip("s")
         body.append(
             f'<rect class="heat heat-{heat_level(count, peak)}" x="{x}" y="{y}" width="{cell}" height="{cell}" rx="2">'

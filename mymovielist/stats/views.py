@@ -45,7 +45,7 @@ def _overview_charts(stats: UserStats, scale: str) -> dict[str, charts.Chart]:
                                    f"How {stats.scored} scored entries spread over the score scale.", buckets),
         "time": charts.area_chart("time-chart", "Hours watched by month",
                                   f"Hours watched in each of the last {len(months)} months, from the watch log.",
-                                  months, fmt=lambda v: _hours(v)),
+                                  months, fmt=_hours, width=960),
         "heatmap": charts.heatmap("activity-chart", "Activity in the last year",
                                   f"Watches and other activity per day; active on {stats.active_days} days.",
                                   stats.heatmap),
@@ -76,7 +76,7 @@ def _year_charts(review: YearReview) -> dict[str, charts.Chart]:
     watches = [(label, count) for label, _, count in review.months]
     return {
         "hours": charts.area_chart("year-hours-chart", f"Hours watched in {review.year}",
-                                   f"Hours watched in each month of {review.year}.", months, fmt=lambda v: _hours(v)),
+                                   f"Hours watched in each month of {review.year}.", months, fmt=_hours, width=520),
         "watches": charts.histogram("year-watches-chart", f"Watches in {review.year}",
                                     f"Episodes, films and chapters logged in each month of {review.year}.",
                                     watches, value_label="Watches", bucket_label="Month"),
