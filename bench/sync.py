@@ -4,7 +4,7 @@
 
 Pages come from recorded list responses (TMDB /movie/popular, 20 titles a page; Jikan
 /top/anime, 25 a page). Every page number answers the same recording with its ids shifted by
-page x 1,000,000, so each page brings new titles. The emulator enforces the providers' real
+page x 1,000,000 and the page number added to each title, so each page brings new works. The emulator enforces the providers' real
 limits (TMDB 40/s; Jikan 3/s and 60/min) and the clients use their default limiters.
 
 Fetcher threads (HTTP and mapping only) feed one writer (the database): each title is stored in
@@ -58,6 +58,7 @@ class PagedEmulator(ProviderEmulator):
         key = "id" if provider == "tmdb" else "mal_id"
         for item in items:
             item[key] += page * SHIFT
+            item["title"] = f"{item['title']} {page}"  # other works, not twins of page 1's
         return status, json.dumps(data).encode(), headers
 
 

@@ -37,6 +37,10 @@ IMPORTABLE = {"tmdb": ("movie", "tv"), "jikan": ("anime", "manga"), "comicvine":
 MAX_EPISODE_PAGES = 50  # Jikan pages episodes by 100; a runaway has_next_page stops here
 MAX_ISSUE_PAGES = 50  # Comic Vine pages issues by 100
 MAX_ERROR_CHARS = 20_000
+# Kinds more than one provider gives us (TMDB's Japanese animation and MAL's anime; MAL's manga
+# and Comic Vine's volumes): only these can meet a twin by title and year. Movies and series come
+# from TMDB alone and meet only through shared ids (IMDb).
+SHARED_KINDS = frozenset({"anime", "comic"})
 
 
 class SyncError(Exception):
@@ -179,7 +183,7 @@ def find_match(record: TitleRecord) -> Title | None:
     different work there), episode counts that agree when both are known, and exactly one
     candidate left. Anything less and the record becomes a title of its own.
     """
-    if record.year is None:
+    if record.year is None or record.kind not in SHARED_KINDS:
         return None
     provider = record.refs[0].provider
     names = _names(record.title, record.original_title, record.alt_titles)
@@ -190,7 +194,9 @@ def find_match(record: TitleRecord) -> Title | None:
         or_(func.lower(Title.title).in_(lowered), func.lower(Title.original_title).in_(lowered)),
     )
     candidates = []
-    for title in db.session.scalars(stmt.limit(20)):
+    with db.session.no_autoflush:
+        found = list(db.session.scalars(stmt.limit(20)))
+    for title in found:
         if any(e.provider == provider for e in title.external_ids):
             continue
         if not names & _names(title.title, title.original_title, title.alt_titles or ()):
