@@ -173,6 +173,18 @@ def test_not_found_is_a_clear_error(clients, call, error, status):
     assert info.value.status == status
 
 
+def test_comicvine_limits_each_resource_apart(emulator):
+    clock = FakeClock()
+    client = ComicVineClient(emulator.url("comicvine"), COMICVINE_KEY, windows=["1/3600"], clock=clock,
+                             sleep=clock.sleep)
+    client.volume(153158)
+    client.volume_issues(18216)  # another resource: its own budget
+    client.search("lantern")
+    assert clock.slept == []
+    client.volume(18216)  # the second /volume request of the hour waits for the first to age out
+    assert clock.slept and sum(clock.slept) >= 3600
+
+
 def test_comicvine_invalid_key_and_rate_limit_envelopes(emulator):
     bad = ComicVineClient(emulator.url("comicvine"), "wrong", retries=0)
     with pytest.raises(ProviderError, match="401: Invalid API Key") as info:

@@ -167,6 +167,7 @@ class ProviderClient:
         self._limiters: dict[str, RateLimiter] = {}
         self._limiters_lock = threading.Lock()
         self.stats = {"requests": 0, "retries": 0, "rate_limited": 0}
+        self._stats_lock = threading.Lock()
 
     # -- hooks for subclasses ----------------------------------------------------------------
 
@@ -216,7 +217,7 @@ class ProviderClient:
         while True:
             try:
                 with limiter.slot():
-                    self.stats["requests"] += 1
+                    self._count("requests")
                     raw = self.session.get(url, params=query, headers=headers, timeout=self.timeout)
                     body = raw.content  # read inside the slot: a truncated body fails here
             except requests.Timeout as exc:
@@ -225,7 +226,7 @@ class ProviderClient:
                 failure = ProviderError(f"could not fetch {path}: {_reason(exc)}", provider=self.provider)
             else:
                 if raw.status_code == 429:
-                    self.stats["rate_limited"] += 1
+                    self._count("rate_limited")
                     retry_after = _retry_after(raw.headers.get("Retry-After"))
                     failure = ProviderError(
                         f"rate limited on {path}", provider=self.provider, status=429, retry_after=retry_after
@@ -241,8 +242,12 @@ class ProviderClient:
             if attempt >= self.retries:
                 raise failure
             attempt += 1
-            self.stats["retries"] += 1
+            self._count("retries")
             self.sleep(self._wait(attempt, failure))
+
+    def _count(self, name: str) -> None:
+        with self._stats_lock:
+            self.stats[name] += 1
 
     def _wait(self, attempt: int, failure: ProviderError) -> float:
         if failure.retry_after is not None:
