@@ -28,6 +28,10 @@ def _visible_owner(username: str) -> User:
     return owner
 
 
+def _name(owner: User) -> str:
+    return owner.profile.display_name if owner.profile and owner.profile.display_name else owner.username
+
+
 def _hours(value: float) -> str:
     return hours(round(value * 60))
 
@@ -65,7 +69,7 @@ def overview(username: str):
     stats = stats_service.get_user_stats(owner.id)
     scale = score_scale()
     return render_template(
-        "stats/overview.html", owner=owner, stats=stats, scale=scale, charts=_overview_charts(stats, scale),
+        "stats/overview.html", owner=owner, name=_name(owner), stats=stats, scale=scale, charts=_overview_charts(stats, scale),
         mean=stats_service.mean_display(stats.mean_score, scale), statuses=ENTRY_STATUSES,
         status_label=tracking.status_label, kind_labels=KIND_LABELS, hours=hours,
     )
@@ -91,7 +95,7 @@ def year_review(username: str, year: int):
         abort(404)
     review = stats_service.get_year_review(owner.id, year)
     years = stats_service.get_user_stats(owner.id).years
-    context = {"owner": owner, "review": review, "years": years, "scale": score_scale(),
+    context = {"owner": owner, "name": _name(owner), "review": review, "years": years, "scale": score_scale(),
                "charts": _year_charts(review), "hours": hours}
     if wants_fragment("year-review"):
         return render_block("stats/year.html", "year_review", **context)
