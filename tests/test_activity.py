@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from mymovielist.extensions import db
 from mymovielist.models import Activity, Follow, Title, User, utcnow
@@ -114,3 +114,18 @@ def test_can_see_activity_honours_privacy(app, people, make_user):
         assert activity.can_see_activity(alice, alice)
         assert activity.can_see_activity(admin, alice)
         assert [a.verb for a in activity.list_for_user(alice).items] == []
+
+
+def test_retract_takes_back_an_undone_action_only(app, people):
+    with app.app_context():
+        alice, bob = db.session.get(User, people["alice"]), db.session.get(User, people["bob"])
+        movie, show = db.session.get(Title, people["movie"]), db.session.get(Title, people["show"])
+        activity.record(alice, "favourited", movie)
+        activity.record(alice, "favourited", show)
+        activity.record(bob, "favourited", movie)
+        activity.record(alice, "completed", movie)
+        assert activity.retract(alice, "favourited", movie) == 1
+        left = {(a.user_id, a.verb, a.title_id) for a in db.session.scalars(select(Activity))}
+        assert left == {(alice.id, "favourited", show.id), (bob.id, "favourited", movie.id),
+                        (alice.id, "completed", movie.id)}
+        assert activity.retract(alice, "favourited", movie) == 0

@@ -95,7 +95,7 @@ def test_unknown_titles_are_404(alice):
 
 def test_spoilers_are_collapsed_until_opened(app, alice, bob, title):
     alice.post(f"/titles/{title}/reviews", data={"body": "The ending: everyone dies.", "spoiler": "y"})
-    html = bob.get(f"/titles/{title}").get_data(as_text=True)
+    html = bob.get(f"/titles/{title}/reviews").get_data(as_text=True)
     start = html.index('<details class="spoiler">')
     assert html.index("<summary>This review contains spoilers", start) < html.index("everyone dies", start)
     assert "<details class=\"spoiler\" open" not in html
@@ -120,7 +120,11 @@ def test_reviews_are_paginated_newest_first(app, make_user, title):
                                   created_at=utcnow() + timedelta(seconds=n)))
         db.session.commit()
     client = app.test_client()
-    first = client.get(f"/titles/{title}").get_data(as_text=True)
+    detail = client.get(f"/titles/{title}").get_data(as_text=True)
+    # The title's page loads its reviews when they scroll into view; a link stands in without JavaScript.
+    assert f'hx-get="/titles/{title}/reviews" hx-trigger="revealed"' in detail and "Review number" not in detail
+    assert f'<a href="/titles/{title}/reviews">Read the reviews of Heat</a>' in detail
+    first = client.get(f"/titles/{title}/reviews", headers={**HTMX, "HX-Target": "review-list"}).get_data(as_text=True)
     assert "Review number 11." in first and "Review number 2." in first and "Review number 1." not in first
     assert f'href="/titles/{title}/reviews?page=2"' in first
     page2 = client.get(f"/titles/{title}/reviews?page=2")
@@ -185,8 +189,8 @@ def test_reviews_of_private_profiles_are_hidden_from_others(app, make_user, bob,
     AuthActions(hermit).login("hermit")
     hermit.post(f"/titles/{title}/reviews", data={"body": "Secret opinion."})
     [review] = _reviews(app)
-    assert "Secret opinion." in hermit.get(f"/titles/{title}").get_data(as_text=True)
-    assert "Secret opinion." not in bob.get(f"/titles/{title}").get_data(as_text=True)
+    assert "Secret opinion." in hermit.get(f"/titles/{title}/reviews").get_data(as_text=True)
+    assert "Secret opinion." not in bob.get(f"/titles/{title}/reviews").get_data(as_text=True)
     assert bob.get(f"/reviews/{review.id}").status_code == 404
     assert bob.get(f"/reviews/{review.id}/edit").status_code == 404
     assert bob.post(f"/reviews/{review.id}/delete").status_code == 404

@@ -21,12 +21,16 @@ def _viewer():
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
-def review_section(title: Title, page: int = 1) -> dict:
-    """What the reviews section of a detail page shows: your review's form and a page of reviews."""
+def review_section(title: Title, with_list: bool = True) -> dict:
+    """What the reviews section of a detail page shows: your review's form and the first page of reviews.
+
+    Without `with_list` the page of reviews is left for htmx to load when it scrolls into view
+    (a link to the reviews page stands in without JavaScript), so a title's page costs no query for it.
+    """
     viewer = _viewer()
     own = reviews.get_own_review(viewer, title) if viewer else None
     return {"title": title, "own": own, "form": ReviewForm(formdata=None, obj=own),
-            "reviews_page": reviews.list_reviews(title, viewer, page=page)}
+            "reviews_page": reviews.list_reviews(title, viewer) if with_list else None}
 
 
 @bp.app_context_processor

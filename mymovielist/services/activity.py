@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import joinedload
 
 from mymovielist.extensions import db
@@ -67,6 +67,16 @@ def record(user: User, verb: str, title: Title | None = None, **data: Any) -> Ac
     db.session.add(activity)
     db.session.flush()
     return activity
+
+
+def retract(user: User, verb: str, title: Title | None = None) -> int:
+    """Take back what `user` undid (unfavouriting withdraws "favourited"); returns the rows removed."""
+    result = db.session.execute(
+        delete(Activity).where(Activity.user_id == user.id, Activity.verb == verb,
+                               Activity.title_id == (title.id if title is not None else None))
+    )
+    db.session.flush()
+    return result.rowcount or 0
 
 
 def _with_related(query: Select) -> Select:

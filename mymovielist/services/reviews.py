@@ -84,18 +84,26 @@ def _visible_to(viewer: User | None):
 
 
 def list_reviews(title: Title, viewer: User | None, *, page: int = 1, per_page: int = PER_PAGE) -> Page[Review]:
-    """Reviews of the title the viewer may see, newest first, with their authors loaded."""
-    base = (
-        select(Review).outerjoin(Profile, Profile.user_id == Review.user_id)
+    """Reviews of the title the viewer may see, newest first, authors loaded, and their total: one query."""
+    page = max(1, page)
+    total_col = func.count().over().label("total")
+    rows = db.session.execute(
+        select(Review, total_col).outerjoin(Profile, Profile.user_id == Review.user_id)
         .where(Review.title_id == title.id).where(_visible_to(viewer))
-    )
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    rows = db.session.scalars(
-        base.options(joinedload(Review.user).joinedload(User.profile))
+        .options(joinedload(Review.user).joinedload(User.profile))
         .order_by(Review.created_at.desc(), Review.id.desc())
-        .limit(per_page).offset((max(1, page) - 1) * per_page)
+        .limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return Page(list(rows), max(1, page), per_page, total)
+    if rows:
+        total = rows[0].total
+    elif page > 1:  # past the end: the window had no row to count on
+        total = db.session.scalar(
+            select(func.count()).select_from(Review).outerjoin(Profile, Profile.user_id == Review.user_id)
+            .where(Review.title_id == title.id).where(_visible_to(viewer))
+        ) or 0
+    else:
+        total = 0
+    return Page([row[0] for row in rows], page, per_page, total)
 
 
 def can_view(review: Review, viewer: User | None) -> bool:
