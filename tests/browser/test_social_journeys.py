@@ -44,6 +44,9 @@ def test_review_with_spoiler_is_posted_with_htmx_and_collapsed(page):
     page.click("#reviews details.spoiler summary")
     assert body.is_visible() and body.locator("strong").inner_text() == "Lovely."
     assert page.url.endswith("-before-sunrise")  # htmx swapped the section, no navigation
+    page.reload()
+    page.locator("#reviews").scroll_into_view_if_needed()
+    expect(page.locator("#review-list details.spoiler")).to_have_count(1)  # loaded when revealed
 
 
 def test_ranked_list_add_from_the_title_page_and_move_with_htmx(page):
