@@ -35,6 +35,7 @@ COMICVINE_KEY = "emulator-comicvine-key"
 # The documented limits; tests may pass faster ones (and give the clients the same).
 LIMITS = {"tmdb": [(40, 1.0)], "jikan": [(3, 1.0), (60, 60.0)], "comicvine": [(200, 3600.0)]}
 FAULTS = ("timeout", "500", "malformed", "truncated", "slow")
+TIMEOUT_TEST_READ = 0.3  # the read timeout tests of "timeout" faults use, against a 1 s delay
 
 # (path regex, fixture) per provider; the first match wins.
 ROUTES: dict[str, list[tuple[str, str]]] = {
@@ -318,8 +319,9 @@ def app_config(emulator: ProviderEmulator, **overrides: Any) -> dict[str, Any]:
         "TMDB_RATE_LIMITS": [f"{n}/{s}" for n, s in emulator.limits["tmdb"]],
         "JIKAN_RATE_LIMITS": [f"{n}/{s}" for n, s in emulator.limits["jikan"]],
         "COMICVINE_RATE_LIMITS": [f"{n}/{s}" for n, s in emulator.limits["comicvine"]],
-        "PROVIDER_READ_TIMEOUT": 0.5,
-        "PROVIDER_CONNECT_TIMEOUT": 0.5,
+        # Generous for a loaded test machine; tests of timeouts shorten it (see TIMEOUT_TEST_READ).
+        "PROVIDER_READ_TIMEOUT": 3.0,
+        "PROVIDER_CONNECT_TIMEOUT": 3.0,
         "PROVIDER_RETRIES": 2,
         "PROVIDER_BACKOFF": 0.01,
     }

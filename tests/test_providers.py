@@ -6,7 +6,7 @@ import threading
 import time
 
 import pytest
-from emulator import COMICVINE_KEY, TMDB_KEY, ProviderEmulator, app_config, serve
+from emulator import COMICVINE_KEY, TIMEOUT_TEST_READ, TMDB_KEY, ProviderEmulator, app_config, serve
 
 from mymovielist.providers.base import RateLimiter, Window
 from mymovielist.providers.comicvine import ComicVineClient
@@ -32,6 +32,12 @@ class FakeClock:
 @pytest.fixture
 def clients(emulator):
     return build_clients(app_config(emulator))
+
+
+@pytest.fixture
+def impatient(emulator):
+    """Clients with a short read timeout, for the timeout faults."""
+    return build_clients(app_config(emulator, PROVIDER_READ_TIMEOUT=TIMEOUT_TEST_READ))
 
 
 # -- the limiter -----------------------------------------------------------------------------
@@ -229,17 +235,17 @@ def test_a_wrong_shape_names_the_field(emulator, clients):
         ("timeout", "timed out"),
     ],
 )
-def test_persistent_faults_become_provider_errors(clients, emulator, fault, message):
+def test_persistent_faults_become_provider_errors(impatient, emulator, fault, message):
     emulator.inject(fault, "tmdb", delay=1.0)
     with pytest.raises(ProviderError, match=message):
-        clients.tmdb.movie(76)
+        impatient.tmdb.movie(76)
 
 
 @pytest.mark.parametrize("fault", ["500", "truncated", "timeout"])
-def test_transient_faults_are_retried(clients, emulator, fault):
+def test_transient_faults_are_retried(impatient, emulator, fault):
     emulator.inject(fault, "tmdb", times=1, delay=1.0)
-    assert clients.tmdb.movie(76)["id"] == 76
-    assert clients.tmdb.stats["retries"] == 1
+    assert impatient.tmdb.movie(76)["id"] == 76
+    assert impatient.tmdb.stats["retries"] == 1
 
 
 def test_malformed_json_is_not_retried(clients, emulator):

@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 import pytest
-from emulator import load
+from emulator import TIMEOUT_TEST_READ, load
 from sqlalchemy import func, select
 
 from mymovielist.extensions import db
@@ -163,6 +163,7 @@ def test_locked_fields_survive_a_sync(sync_app, runner, emulator):
 )
 def test_a_fault_leaves_no_half_written_title(sync_app, emulator, fault, path, message):
     """Details fetched fine, then one extra fails: nothing of the title is stored, the run says why."""
+    sync_app.config["PROVIDER_READ_TIMEOUT"] = TIMEOUT_TEST_READ  # before the clients are built
     emulator.inject(fault, "jikan", path, delay=1.0)
     with sync_app.app_context():
         result = service.sync_targets(get_clients(), [Target("jikan", "anime", "1")], job="test")
