@@ -187,11 +187,41 @@ def test_favourite_toggle_and_profile_favourites(app, client, make_title, alice)
     title_id = make_title("movie", "Amélie")
     client.post(f"/titles/{title_id}/favourite")
     assert entry_of(app, alice, title_id).is_favourite
-    profile = client.get("/users/alice").get_data(as_text=True)
-    assert "Favourites" in profile and "Amélie" in profile
+    assert "Amélie" in favourites_section(client.get("/users/alice").get_data(as_text=True))
     client.post(f"/titles/{title_id}/favourite")
     assert not entry_of(app, alice, title_id).is_favourite
-    assert "Amélie" not in client.get("/users/alice").get_data(as_text=True)
+    section = favourites_section(client.get("/users/alice").get_data(as_text=True))
+    assert "Amélie" not in section and "No favourites yet." in section
+
+
+def favourites_section(page: str) -> str:
+    start = page.index('<section class="favourites"')
+    return page[start:page.index("</section>", start)]
+
+
+def test_the_entry_panel_loads_the_entry_and_the_log_in_two_queries(app, client, make_title, alice):
+    from flask import render_template
+    from flask_login import login_user
+    from sqlalchemy import event
+
+    from mymovielist.models import Title
+
+    title_id = make_title("series", "Counted", details={"episode_count": 9})
+    client.post(f"/titles/{title_id}/entry", data={"progress": "3", "score": "7"})
+    with app.test_request_context(f"/titles/{title_id}"):
+        user = db.session.get(User, alice)
+        login_user(user)
+        title = db.session.get(Title, title_id)
+        _ = (title.episode_count, user.preferences.score_scale)  # loaded by the page before the panel
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            html = render_template("_entry_panel.html", title=title)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+    assert "Progress: <strong>3</strong> / 9 episodes" in html and html.count('class="inline"') == 3
+    assert len(statements) == 2, statements
 
 
 def test_remove_from_list(app, client, make_title, alice):
@@ -221,3 +251,12 @@ def test_unknown_title_is_404(client, alice):
                  "/titles/999999/progress", "/titles/999999/favourite", "/titles/999999/watches"):
         assert client.post(path, data={"status": "watching"}).status_code == 404, path
     assert client.get("/titles/999999/entry").status_code == 404
+
+
+def test_progress_beyond_any_known_total_is_refused_not_a_500(app, client, make_title, alice):
+    title_id = make_title("anime", "Endless")  # no episode count: progress is capped by MAX_PROGRESS
+    client.post(f"/titles/{title_id}/entry", data={"progress": "100000"})
+    response = client.post(f"/titles/{title_id}/progress", headers=panel_htmx())
+    assert response.status_code == 422
+    assert "from 0 to 100000" in json.loads(response.headers["HX-Trigger"])["toast"]["message"]
+    assert entry_of(app, alice, title_id).progress == 100000

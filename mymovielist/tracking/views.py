@@ -14,16 +14,25 @@ from mymovielist.tracking.forms import EntryForm, RatingForm
 from mymovielist.tracking.responses import entry_page, panel_context, refused, respond, score_scale
 
 
+@bp.errorhandler(tracking.TrackingError)
+def _refused_change(error: tracking.TrackingError):
+    """A change the rules refuse: nothing is kept, the user reads why (a toast for htmx)."""
+    return refused(error)
+
+
 def _load(title_id: int) -> Title:
     return db.get_or_404(Title, title_id)
+
+
+def _me():
+    return current_user._get_current_object()
 
 
 @bp.get("/titles/<int:title_id>/entry")
 @login_required
 def entry(title_id: int):
-    """Show the full form of the user's entry for a title, with the watch log."""
-    title = _load(title_id)
-    return entry_page(title)
+    """Show the full form of the user's entry for a title."""
+    return entry_page(_load(title_id))
 
 
 @bp.post("/titles/<int:title_id>/entry")
@@ -32,12 +41,11 @@ def update_entry(title_id: int):
     """Set status, progress, score, dates and the rest of the user's entry."""
     title = _load(title_id)
     form = EntryForm(scale=score_scale())
-    full = request.form.get("full") == "1"
+    full = request.form.get("full") == "1"  # the whole form: a field left out is cleared
     if not form.validate():
         return entry_page(title, form, 422) if full else refused(form)
     try:
-        result = tracking.update_entry(current_user._get_current_object(), title,
-                                       **form.changes(set(request.form), full))
+        result = tracking.update_entry(_me(), title, **form.changes(set(request.form), full))
     except tracking.TrackingError as error:
         return entry_page(title, form, 422, error) if full else refused(error)
     db.session.commit()
@@ -49,10 +57,7 @@ def update_entry(title_id: int):
 def delete_entry(title_id: int):
     """Take the title off the user's list."""
     title = _load(title_id)
-    try:
-        result = tracking.remove_entry(current_user._get_current_object(), title)
-    except tracking.TrackingError as error:
-        return refused(error)
+    result = tracking.remove_entry(_me(), title)
     db.session.commit()
     return respond(title, result)
 
@@ -62,7 +67,7 @@ def delete_entry(title_id: int):
 def increment_progress(title_id: int):
     """Log the next episode, chapter or issue (+1)."""
     title = _load(title_id)
-    result = tracking.increment_progress(current_user._get_current_object(), title)
+    result = tracking.increment_progress(_me(), title)
     db.session.commit()
     return respond(title, result)
 
@@ -75,7 +80,7 @@ def rate(title_id: int):
     form = RatingForm(scale=score_scale())
     if not form.validate():
         return refused(form)
-    result = tracking.set_rating(current_user._get_current_object(), title, form.score.stored)
+    result = tracking.set_rating(_me(), title, form.score.stored)
     db.session.commit()
     return respond(title, result)
 
@@ -85,10 +90,7 @@ def rate(title_id: int):
 def toggle_watchlist(title_id: int):
     """Add the title to the watchlist (plan to watch), or take it off."""
     title = _load(title_id)
-    try:
-        result = tracking.toggle_watchlist(current_user._get_current_object(), title)
-    except tracking.TrackingError as error:
-        return refused(error)
+    result = tracking.toggle_watchlist(_me(), title)
     db.session.commit()
     return respond(title, result)
 
@@ -98,7 +100,7 @@ def toggle_watchlist(title_id: int):
 def toggle_favourite(title_id: int):
     """Mark the title a favourite, or unmark it."""
     title = _load(title_id)
-    result = tracking.toggle_favourite(current_user._get_current_object(), title)
+    result = tracking.toggle_favourite(_me(), title)
     db.session.commit()
     return respond(title, result)
 

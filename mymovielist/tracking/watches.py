@@ -22,12 +22,9 @@ def log_watch(title_id: int):
     form = WatchForm(scale=score_scale())
     if not form.validate():
         return refused(form)
-    try:
-        result = tracking.log_watch(current_user._get_current_object(), title,
-                                    watched_on=form.watched_on.data or tracking.today(), number=form.number.data,
-                                    score=form.score.stored, note=form.note.data or "")
-    except tracking.TrackingError as error:
-        return refused(error)
+    result = tracking.log_watch(current_user._get_current_object(), title,
+                                watched_on=form.watched_on.data or tracking.today(), number=form.number.data,
+                                score=form.score.stored, note=form.note.data or "")
     db.session.commit()
     return respond(title, result)
 
