@@ -39,17 +39,30 @@ def bars(root: ET.Element) -> list[ET.Element]:
 
 
 def test_bar_chart_has_one_bar_per_item_scaled_to_the_longest():
-    chart = charts.bar_chart("g", "Top genres", "Genres by titles.", [("Drama", 4), ("Crime", 2), ("Action", 1)],
-                             value_label="Titles")
+    chart = charts.bar_chart(
+        "g",
+        "Top genres",
+        "Genres by titles.",
+        [("Drama", 4), ("Crime", 2), ("Action", 1)],
+        value_label="Titles",
+    )
     root = parse(chart)
     assert_accessible(root, chart)
     assert_theme_colours_only(chart)
     widths = [float(rect.get("width")) for rect in bars(root)]
-    assert len(widths) == 3 and widths[0] / widths[1] == pytest.approx(2) and widths[0] / widths[2] == pytest.approx(4)
+    assert (
+        len(widths) == 3
+        and widths[0] / widths[1] == pytest.approx(2)
+        and widths[0] / widths[2] == pytest.approx(4)
+    )
     assert chart.rows == [("Drama", "4"), ("Crime", "2"), ("Action", "1")]
     assert chart.columns == ("Name", "Titles")
     # every bar names itself for a pointer hover and screen readers that walk the graphic
-    assert [g.find("svg:title", NS).text for g in root.findall("svg:g", NS)] == ["Drama: 4", "Crime: 2", "Action: 1"]
+    assert [g.find("svg:title", NS).text for g in root.findall("svg:g", NS)] == [
+        "Drama: 4",
+        "Crime: 2",
+        "Action: 1",
+    ]
 
 
 def test_labels_are_escaped_and_long_ones_shortened():
@@ -63,15 +76,18 @@ def test_labels_are_escaped_and_long_ones_shortened():
     assert "<script>" not in str(chart.svg)
 
 
-@pytest.mark.parametrize("maker", [
-    lambda: charts.bar_chart("a", "T", "D", []),
-    lambda: charts.histogram("b", "T", "D", []),
-    lambda: charts.histogram("c", "T", "D", [("1", 0), ("2", 0)]),
-    lambda: charts.area_chart("d", "T", "D", []),
-    lambda: charts.area_chart("e", "T", "D", [("Jan", 0)]),
-    lambda: charts.heatmap("f", "T", "D", []),
-    lambda: charts.heatmap("g", "T", "D", [(date(2026, 1, 1), 0)]),
-])
+@pytest.mark.parametrize(
+    "maker",
+    [
+        lambda: charts.bar_chart("a", "T", "D", []),
+        lambda: charts.histogram("b", "T", "D", []),
+        lambda: charts.histogram("c", "T", "D", [("1", 0), ("2", 0)]),
+        lambda: charts.area_chart("d", "T", "D", []),
+        lambda: charts.area_chart("e", "T", "D", [("Jan", 0)]),
+        lambda: charts.heatmap("f", "T", "D", []),
+        lambda: charts.heatmap("g", "T", "D", [(date(2026, 1, 1), 0)]),
+    ],
+)
 def test_empty_or_all_zero_data_still_makes_a_valid_chart(maker):
     chart = maker()
     root = parse(chart)
@@ -80,7 +96,9 @@ def test_empty_or_all_zero_data_still_makes_a_valid_chart(maker):
 
 
 def test_histogram_heights_are_proportional_and_counts_are_printed():
-    chart = charts.histogram("h", "Scores", "Distribution.", [("8", 2), ("9", 1), ("10", 0)], bucket_label="Score")
+    chart = charts.histogram(
+        "h", "Scores", "Distribution.", [("8", 2), ("9", 1), ("10", 0)], bucket_label="Score"
+    )
     root = parse(chart)
     assert_accessible(root, chart)
     assert_theme_colours_only(chart)
@@ -135,15 +153,37 @@ def test_heatmap_weeks_start_on_monday():
     assert len(xs) == 1 and ys == sorted(ys, key=float)
 
 
-@pytest.mark.parametrize(("value", "ceiling", "steps"), [
-    (0, 1, 5), (0.3, 0.5, 5), (1, 1, 5), (1.2, 2, 4), (3, 5, 5), (7, 10, 5), (10.6, 20, 4), (260, 500, 5),
-])
+@pytest.mark.parametrize(
+    ("value", "ceiling", "steps"),
+    [
+        (0, 1, 5),
+        (0.3, 0.5, 5),
+        (1, 1, 5),
+        (1.2, 2, 4),
+        (3, 5, 5),
+        (7, 10, 5),
+        (10.6, 20, 4),
+        (260, 500, 5),
+    ],
+)
 def test_axis_ceiling_is_one_two_or_five_times_a_power_of_ten(value, ceiling, steps):
     assert charts.nice_ceiling(value) == pytest.approx(ceiling)
     assert charts.axis_steps(charts.nice_ceiling(value)) == steps
 
 
-@pytest.mark.parametrize(("count", "peak", "level"), [(0, 0, 0), (0, 5, 0), (1, 100, 1), (25, 100, 1), (26, 100, 2),
-                                                      (50, 100, 2), (75, 100, 3), (99, 100, 4), (100, 100, 4)])
+@pytest.mark.parametrize(
+    ("count", "peak", "level"),
+    [
+        (0, 0, 0),
+        (0, 5, 0),
+        (1, 100, 1),
+        (25, 100, 1),
+        (26, 100, 2),
+        (50, 100, 2),
+        (75, 100, 3),
+        (99, 100, 4),
+        (100, 100, 4),
+    ],
+)
 def test_heat_levels(count, peak, level):
     assert charts.heat_level(count, peak) == level

@@ -20,7 +20,7 @@ from mymovielist.models import Activity, Title, User, WatchEvent
 from mymovielist.services import stats, tracking, watchlog
 from mymovielist.sync.records import CreditRecord, EpisodeRecord, PersonRecord
 
-SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 
 
 def _person(name: str) -> PersonRecord:
@@ -32,17 +32,43 @@ def library(make_title) -> dict[str, int]:
     """Five titles with runtimes, genres, credits and a studio."""
     mann = CreditRecord(person=_person("Michael Mann"), role="crew", job="Director")
     return {
-        "heat": make_title("movie", "Heat", genres=["Crime", "Drama"], details={"runtime_minutes": 170},
-                           credits=[mann, CreditRecord(person=_person("Al Pacino"), role="cast", character="Hanna")]),
-        "collateral": make_title("movie", "Collateral", genres=["Crime", "Thriller"], details={"runtime_minutes": 120},
-                                 credits=[mann, CreditRecord(person=_person("Tom Cruise"), role="cast")]),
-        "bebop": make_title("anime", "Bebop", genres=["Action", "Drama"],
-                            details={"episode_count": 26, "episode_minutes": 24, "studios": "Sunrise"}),
-        "show": make_title("series", "Show", genres=["Drama"], details={"episode_count": 10, "episode_minutes": 50},
-                           episodes=[EpisodeRecord(number=1, season_number=1, runtime_minutes=55),
-                                     EpisodeRecord(number=2, season_number=1)]),
-        "saga": make_title("comic", "Saga", genres=["Fantasy"], details={"issue_count": 60},
-                           credits=[CreditRecord(person=_person("Brian K. Vaughan"), role="crew", job="Writer")]),
+        "heat": make_title(
+            "movie",
+            "Heat",
+            genres=["Crime", "Drama"],
+            details={"runtime_minutes": 170},
+            credits=[mann, CreditRecord(person=_person("Al Pacino"), role="cast", character="Hanna")],
+        ),
+        "collateral": make_title(
+            "movie",
+            "Collateral",
+            genres=["Crime", "Thriller"],
+            details={"runtime_minutes": 120},
+            credits=[mann, CreditRecord(person=_person("Tom Cruise"), role="cast")],
+        ),
+        "bebop": make_title(
+            "anime",
+            "Bebop",
+            genres=["Action", "Drama"],
+            details={"episode_count": 26, "episode_minutes": 24, "studios": "Sunrise"},
+        ),
+        "show": make_title(
+            "series",
+            "Show",
+            genres=["Drama"],
+            details={"episode_count": 10, "episode_minutes": 50},
+            episodes=[
+                EpisodeRecord(number=1, season_number=1, runtime_minutes=55),
+                EpisodeRecord(number=2, season_number=1),
+            ],
+        ),
+        "saga": make_title(
+            "comic",
+            "Saga",
+            genres=["Fantasy"],
+            details={"issue_count": 60},
+            credits=[CreditRecord(person=_person("Brian K. Vaughan"), role="crew", job="Writer")],
+        ),
     }
 
 
@@ -83,7 +109,10 @@ def test_counts_scores_and_time_equal_the_hand_computation(app, ana):
         assert result.total == 5
         assert result.by_status == {"watching": 2, "completed": 2, "on_hold": 0, "dropped": 0, "planned": 1}
         assert result.by_kind == {"movie": 2, "series": 1, "anime": 1, "comic": 1}
-        assert result.by_kind_status["movie"]["completed"] == 2 and result.by_kind_status["comic"]["planned"] == 1
+        assert (
+            result.by_kind_status["movie"]["completed"] == 2
+            and result.by_kind_status["comic"]["planned"] == 1
+        )
         assert result.scored == 3 and result.mean_score == pytest.approx((90 + 70 + 85) / 3)
         assert result.score_counts == {90: 1, 70: 1, 85: 1}
         assert result.minutes_total == TOTAL_MINUTES == watchlog.time_watched(ana)
@@ -102,9 +131,18 @@ def test_counts_scores_and_time_equal_the_hand_computation(app, ana):
 def test_top_genres_studios_and_people_come_from_watched_titles_only(app, ana):
     with app.app_context():
         result = stats.get_user_stats(ana)
-    assert result.top_genres == [("Drama", 3), ("Crime", 2), ("Action", 1), ("Thriller", 1)]  # not Saga's Fantasy
+    assert result.top_genres == [
+        ("Drama", 3),
+        ("Crime", 2),
+        ("Action", 1),
+        ("Thriller", 1),
+    ]  # not Saga's Fantasy
     assert result.top_studios == [("Sunrise", 1)]
-    assert [(name, n) for _, name, n in result.top_people] == [("Michael Mann", 2), ("Al Pacino", 1), ("Tom Cruise", 1)]
+    assert [(name, n) for _, name, n in result.top_people] == [
+        ("Michael Mann", 2),
+        ("Al Pacino", 1),
+        ("Tom Cruise", 1),
+    ]
 
 
 def test_heatmap_and_streaks(app, ana):
@@ -123,21 +161,32 @@ def test_heatmap_and_streaks(app, ana):
     assert (result.current_streak, result.longest_streak) == (1, 3)
 
 
-@pytest.mark.parametrize(("days", "current", "longest"), [
-    ([], 0, 0), ([0], 1, 1), ([1], 1, 1), ([2], 0, 1), ([0, 1, 2, 5, 6], 3, 3), ([1, 2, 3, 4, 9, 10], 4, 4),
-    ([3, 4, 5, 6, 7, 0], 1, 5),
-])
+@pytest.mark.parametrize(
+    ("days", "current", "longest"),
+    [
+        ([], 0, 0),
+        ([0], 1, 1),
+        ([1], 1, 1),
+        ([2], 0, 1),
+        ([0, 1, 2, 5, 6], 3, 3),
+        ([1, 2, 3, 4, 9, 10], 4, 4),
+        ([3, 4, 5, 6, 7, 0], 1, 5),
+    ],
+)
 def test_streaks_count_back_from_today_or_yesterday(days, current, longest):
     today = date(2026, 3, 1)
     assert stats.streaks({today - timedelta(days=d) for d in days}, today) == (current, longest)
 
 
-@pytest.mark.parametrize(("scale", "mean", "buckets"), [
-    ("10", "8.17", [("7", 1), ("8", 1), ("9", 1)]),
-    ("100", "81.7", [("70–79", 1), ("80–89", 1), ("90–100", 1)]),
-    ("5stars", "4.08 ★", [("3", 1), ("4", 2)]),
-    ("3point", "☺", [("😐", 1), ("☺", 2)]),
-])
+@pytest.mark.parametrize(
+    ("scale", "mean", "buckets"),
+    [
+        ("10", "8.17", [("7", 1), ("8", 1), ("9", 1)]),
+        ("100", "81.7", [("70–79", 1), ("80–89", 1), ("90–100", 1)]),
+        ("5stars", "4.08 ★", [("3", 1), ("4", 2)]),
+        ("3point", "☺", [("😐", 1), ("☺", 2)]),
+    ],
+)
 def test_mean_and_histogram_in_each_scale(scale, mean, buckets):
     counts = {90: 1, 70: 1, 85: 1}
     assert stats.mean_display(sum(s * n for s, n in counts.items()) / 3, scale) == mean
@@ -154,8 +203,15 @@ def test_the_page_shows_the_numbers_and_valid_charts(client, ana):
     assert "8.17" in html and "10.6 h" in html  # mean in the default 10-point scale; 637 minutes
     svgs = [ET.fromstring(svg) for svg in SVG.findall(html)]
     ids = [svg.find("{http://www.w3.org/2000/svg}title").get("id") for svg in svgs]
-    assert ids == ["status-chart-title", "score-chart-title", "time-chart-title", "activity-chart-title",
-                   "genre-chart-title", "studio-chart-title", "people-chart-title"]
+    assert ids == [
+        "status-chart-title",
+        "score-chart-title",
+        "time-chart-title",
+        "activity-chart-title",
+        "genre-chart-title",
+        "studio-chart-title",
+        "people-chart-title",
+    ]
     assert html.count('<details class="chart-data">') == 7
     assert '<th scope="row">Drama</th><td>3</td>' in html
     assert '<th scope="row">Michael Mann</th><td>2</td>' in html
@@ -181,12 +237,16 @@ def test_stats_are_cached_until_the_users_data_changes(app, client, ana, library
         first = stats.get_user_stats(ana)
         assert calls == []  # the memoized result served it
         user, titles = _load(ana, library)
-        tracking.log_watch(user, titles["collateral"], watched_on=tracking.today(), number=None, score=None, note="")
+        tracking.log_watch(
+            user, titles["collateral"], watched_on=tracking.today(), number=None, score=None, note=""
+        )
         db.session.commit()
         second = stats.get_user_stats(ana)
         assert len(calls) == 1 and second.watch_count == first.watch_count + 1
         assert second.minutes_total == TOTAL_MINUTES + 120
-        event_id = db.session.scalar(select(WatchEvent.id).where(WatchEvent.user_id == ana).order_by(WatchEvent.id.desc()))
+        event_id = db.session.scalar(
+            select(WatchEvent.id).where(WatchEvent.user_id == ana).order_by(WatchEvent.id.desc())
+        )
         watchlog.delete_event(user, event_id)
         db.session.commit()
         assert stats.get_user_stats(ana).watch_count == first.watch_count  # a deletion shows too
@@ -204,7 +264,11 @@ def test_a_user_with_no_data_gets_a_friendly_page(client, make_user):
     response = client.get("/users/newbie/stats")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "No stats yet" in html and "Nothing on the list yet." in html and "No activity in the last year." in html
+    assert (
+        "No stats yet" in html
+        and "Nothing on the list yet." in html
+        and "No activity in the last year." in html
+    )
     assert "<dd>0 h" in html and "<dd>–" in html  # no time, no mean score
 
 
@@ -249,7 +313,9 @@ def bob(app, make_user, library) -> int:
     user_id = make_user("bob")
     with app.app_context():
         user, t = _load(user_id, library)
-        tracking.log_watch(user, t["collateral"], watched_on=date(2022, 12, 31), number=None, score=None, note="")
+        tracking.log_watch(
+            user, t["collateral"], watched_on=date(2022, 12, 31), number=None, score=None, note=""
+        )
         tracking.set_rating(user, t["collateral"], 70)
         tracking.log_watch(user, t["heat"], watched_on=date(2023, 2, 10), number=None, score=None, note="")
         tracking.update_entry(user, t["bebop"], progress=2, on=date(2023, 6, 15))
@@ -271,8 +337,12 @@ def test_year_in_review_equals_the_hand_computation(app, bob):
     assert len(review.months) == 12
     assert [(r.title.title, r.score) for r in review.top_rated] == [("Heat", 90), ("Bebop", 85)]
     assert review.favourite_genre == ("Drama", 2)
-    assert review.first_watch.title.title == "Heat" and review.first_watch.watched_at.date() == date(2023, 2, 10)
-    assert review.last_watch.title.title == "Heat" and review.last_watch.watched_at.date() == date(2023, 12, 31)
+    assert review.first_watch.title.title == "Heat" and review.first_watch.watched_at.date() == date(
+        2023, 2, 10
+    )
+    assert review.last_watch.title.title == "Heat" and review.last_watch.watched_at.date() == date(
+        2023, 12, 31
+    )
 
 
 def test_the_year_before_holds_only_its_own_watch(app, bob):

@@ -18,7 +18,8 @@ STATIC = Path(__file__).resolve().parents[1] / "mymovielist" / "static"
 def render_progress(app, **kwargs) -> ET.Element:
     with app.test_request_context():
         template = app.jinja_env.from_string(
-            '{% from "_progress.html" import progress_bar %}{{ progress_bar(**kwargs) }}')
+            '{% from "_progress.html" import progress_bar %}{{ progress_bar(**kwargs) }}'
+        )
         return ET.fromstring(template.render(kwargs=kwargs))
 
 
@@ -46,7 +47,9 @@ def test_the_sync_page_uses_the_progress_bar(app, client, auth, make_user):
         db.session.add(run)
         db.session.commit()
         run_id = run.id
-    html = client.get(f"/admin/sync/runs/{run_id}/progress", headers={"HX-Request": "true"}).get_data(as_text=True)
+    html = client.get(f"/admin/sync/runs/{run_id}/progress", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
     assert 'class="progress-block"' in html and f'aria-labelledby="run-{run_id}-progress-label"' in html
     assert "1 / 4 · 25%" in html
 
@@ -58,7 +61,13 @@ def test_every_page_has_the_request_bar_and_it_shows_while_htmx_is_busy(client):
     assert re.search(r"\.htmx-busy \.page-progress \{[^}]*opacity: 1", css)
     assert "prefers-reduced-motion" in css and '[aria-busy="true"]' in css
     js = (STATIC / "js" / "app.js").read_text()
-    for event in ("htmx:beforeRequest", "htmx:afterRequest", "htmx:responseError", "htmx:sendError", "htmx:timeout"):
+    for event in (
+        "htmx:beforeRequest",
+        "htmx:afterRequest",
+        "htmx:responseError",
+        "htmx:sendError",
+        "htmx:timeout",
+    ):
         assert f'"{event}"' in js
     assert 'setAttribute("aria-busy", "true")' in js and 'classList.add("htmx-busy")' in js
 
@@ -67,7 +76,11 @@ def test_no_inline_scripts_or_styles_on_the_stats_pages(client, make_user):
     make_user("dora")
     for path in ("/users/dora/stats", "/users/dora/stats/2024"):
         html = client.get(path).get_data(as_text=True)
-        assert not re.search(r"<script(?![^>]*\bsrc=)", html) and " style=" not in html and " on" + "click=" not in html
+        assert (
+            not re.search(r"<script(?![^>]*\bsrc=)", html)
+            and " style=" not in html
+            and " on" + "click=" not in html
+        )
 
 
 @pytest.mark.parametrize("path", ["/users/nobody/stats", "/titles/999999"])

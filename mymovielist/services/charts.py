@@ -74,8 +74,15 @@ def axis_steps(ceiling: float) -> int:
     return 4 if mantissa == 2 else 5
 
 
-def bar_chart(chart_id: str, title: str, desc: str, items: Sequence[tuple[str, float]], *,
-              value_label: str = "Count", fmt: Callable[[float], str] = lambda v: f"{v:g}") -> Chart:
+def bar_chart(
+    chart_id: str,
+    title: str,
+    desc: str,
+    items: Sequence[tuple[str, float]],
+    *,
+    value_label: str = "Count",
+    fmt: Callable[[float], str] = lambda v: f"{v:g}",
+) -> Chart:
     """Horizontal bars, one per item, longest first as given; labels on the left, values at the ends."""
     width, label_w, value_w, row_h = 460, 150, 60, 26
     bar_area = width - label_w - value_w
@@ -88,25 +95,40 @@ def bar_chart(chart_id: str, title: str, desc: str, items: Sequence[tuple[str, f
             f'<g class="chart-row"><title>{escape(label)}: {escape(fmt(value))}</title>'
             + _text(label_w - 8, y + 16, _short(label), anchor="end")
             + f'<rect class="chart-bar" x="{label_w}" y="{y + 3}" width="{_num(max(length, 1 if value else 0))}" '
-              f'height="{row_h - 8}" rx="3"/>'
+            f'height="{row_h - 8}" rx="3"/>'
             + _text(label_w + length + 6, y + 16, fmt(value), cls="chart-value")
             + "</g>"
         )
     height = max(8 + len(items) * row_h, 30)
     rows = [(label, fmt(value)) for label, value in items]
-    return Chart(chart_id, title, desc, _svg(chart_id, title, desc, width, height, "bars", body),
-                 ("Name", value_label), rows)
+    return Chart(
+        chart_id,
+        title,
+        desc,
+        _svg(chart_id, title, desc, width, height, "bars", body),
+        ("Name", value_label),
+        rows,
+    )
 
 
-def histogram(chart_id: str, title: str, desc: str, buckets: Sequence[tuple[str, int]], *,
-              value_label: str = "Titles", bucket_label: str = "Score") -> Chart:
+def histogram(
+    chart_id: str,
+    title: str,
+    desc: str,
+    buckets: Sequence[tuple[str, int]],
+    *,
+    value_label: str = "Titles",
+    bucket_label: str = "Score",
+) -> Chart:
     """Vertical bars over ordered buckets (a score distribution), counts above the bars."""
     width, height, left, bottom, top_pad = 460, 220, 8, 28, 20
     plot_h = height - bottom - top_pad
     n = max(len(buckets), 1)
     slot = (width - 2 * left) / n
     top = max((count for _, count in buckets), default=0)
-    body = [f'<line class="chart-axis" x1="{left}" y1="{height - bottom}" x2="{width - left}" y2="{height - bottom}"/>']
+    body = [
+        f'<line class="chart-axis" x1="{left}" y1="{height - bottom}" x2="{width - left}" y2="{height - bottom}"/>'
+    ]
     for i, (label, count) in enumerate(buckets):
         bar_h = plot_h * count / top if top else 0
         x = left + i * slot
@@ -120,13 +142,26 @@ def histogram(chart_id: str, title: str, desc: str, buckets: Sequence[tuple[str,
             + "</g>"
         )
     rows = [(label, str(count)) for label, count in buckets]
-    return Chart(chart_id, title, desc, _svg(chart_id, title, desc, width, height, "histogram", body),
-                 (bucket_label, value_label), rows)
+    return Chart(
+        chart_id,
+        title,
+        desc,
+        _svg(chart_id, title, desc, width, height, "histogram", body),
+        (bucket_label, value_label),
+        rows,
+    )
 
 
-def area_chart(chart_id: str, title: str, desc: str, points: Sequence[tuple[str, float]], *,
-               value_label: str = "Hours", fmt: Callable[[float], str] = lambda v: f"{v:g}",
-               width: int = 640) -> Chart:
+def area_chart(
+    chart_id: str,
+    title: str,
+    desc: str,
+    points: Sequence[tuple[str, float]],
+    *,
+    value_label: str = "Hours",
+    fmt: Callable[[float], str] = lambda v: f"{v:g}",
+    width: int = 640,
+) -> Chart:
     """A line over ordered points (months) with the area under it shaded and a value axis."""
     height, left, right, bottom, top_pad = max(width // 3, 200), 48, 24, 28, 14
     plot_w, plot_h = width - left - right, height - bottom - top_pad
@@ -143,7 +178,9 @@ def area_chart(chart_id: str, title: str, desc: str, points: Sequence[tuple[str,
     for k in range(steps + 1):  # gridlines and the value axis
         value = ceiling * k / steps
         y = base_y - plot_h * k / steps
-        body.append(f'<line class="chart-gridline" x1="{left}" y1="{_num(y)}" x2="{width - right}" y2="{_num(y)}"/>')
+        body.append(
+            f'<line class="chart-gridline" x1="{left}" y1="{_num(y)}" x2="{width - right}" y2="{_num(y)}"/>'
+        )
         body.append(_text(left - 6, y + 4, fmt(value), anchor="end"))
     coords = [at(i, value) for i, (_, value) in enumerate(points)]
     if coords:
@@ -153,13 +190,21 @@ def area_chart(chart_id: str, title: str, desc: str, points: Sequence[tuple[str,
         body.append(f'<polyline class="chart-line" points="{line}"/>')
     every = max(1, math.ceil(len(points) * 80 / plot_w))  # a label needs about 80 units
     for i, ((label, value), (x, y)) in enumerate(zip(points, coords, strict=True)):
-        body.append(f'<circle class="chart-point" cx="{_num(x)}" cy="{_num(y)}" r="3">'
-                    f'<title>{escape(label)}: {escape(fmt(value))}</title></circle>')
+        body.append(
+            f'<circle class="chart-point" cx="{_num(x)}" cy="{_num(y)}" r="3">'
+            f"<title>{escape(label)}: {escape(fmt(value))}</title></circle>"
+        )
         if i % every == 0 or i == len(points) - 1:
             body.append(_text(x, height - 8, label, anchor="middle"))
     rows = [(label, fmt(value)) for label, value in points]
-    return Chart(chart_id, title, desc, _svg(chart_id, title, desc, width, height, "area", body),
-                 ("Month", value_label), rows)
+    return Chart(
+        chart_id,
+        title,
+        desc,
+        _svg(chart_id, title, desc, width, height, "area", body),
+        ("Month", value_label),
+        rows,
+    )
 
 
 def heat_level(count: int, peak: int) -> int:
@@ -171,8 +216,11 @@ def heat_level(count: int, peak: int) -> int:
 
 def _month_labels(days: Sequence[tuple[date, int]], start: date) -> list[tuple[int, str]]:
     """(column, month name) over the week in which each month starts; names need three columns."""
-    marks = [((day - start).days // 7, day.strftime("%b")) for i, (day, _) in enumerate(days)
-             if i == 0 or day.day == 1]
+    marks = [
+        ((day - start).days // 7, day.strftime("%b"))
+        for i, (day, _) in enumerate(days)
+        if i == 0 or day.day == 1
+    ]
     kept: list[tuple[int, str]] = []
     for i, (col, name) in enumerate(marks):
         following = marks[i + 1][0] if i + 1 < len(marks) else col + 3
@@ -181,8 +229,9 @@ def _month_labels(days: Sequence[tuple[date, int]], start: date) -> list[tuple[i
     return kept
 
 
-def heatmap(chart_id: str, title: str, desc: str, days: Sequence[tuple[date, int]], *,
-            value_label: str = "Actions") -> Chart:
+def heatmap(
+    chart_id: str, title: str, desc: str, days: Sequence[tuple[date, int]], *, value_label: str = "Actions"
+) -> Chart:
     """A calendar of days (GitHub style): a column per week from Monday, a square per day."""
     cell, gap, left, top_pad = 11, 2, 30, 16
     pitch = cell + gap
@@ -200,8 +249,14 @@ def heatmap(chart_id: str, title: str, desc: str, days: Sequence[tuple[date, int
         noun = value_label.lower() if count != 1 else value_label.lower().rstrip("s")
         body.append(
             f'<rect class="heat heat-{heat_level(count, peak)}" x="{x}" y="{y}" width="{cell}" height="{cell}" rx="2">'
-            f'<title>{count} {escape(noun)} on {day.strftime("%-d %b %Y")}</title></rect>'
+            f"<title>{count} {escape(noun)} on {day.strftime('%-d %b %Y')}</title></rect>"
         )
     rows = [(day.isoformat(), str(count)) for day, count in days if count]
-    return Chart(chart_id, title, desc, _svg(chart_id, title, desc, width, height, "heatmap", body),
-                 ("Day", value_label), rows)
+    return Chart(
+        chart_id,
+        title,
+        desc,
+        _svg(chart_id, title, desc, width, height, "heatmap", body),
+        ("Day", value_label),
+        rows,
+    )

@@ -118,12 +118,16 @@ class YearReview:
 
 def data_version(user_id: int) -> str:
     """What changes whenever the user's stats can change: counts and latest times, and today."""
+
     def summary(model, stamp) -> Select:
         return select(func.count(), func.max(stamp), func.max(model.id)).where(model.user_id == user_id)
 
     parts: list[object] = [utcnow().date().isoformat()]
-    for model, stamp in ((ListEntry, ListEntry.updated_at), (WatchEvent, WatchEvent.watched_at),
-                         (Activity, Activity.created_at)):
+    for model, stamp in (
+        (ListEntry, ListEntry.updated_at),
+        (WatchEvent, WatchEvent.watched_at),
+        (Activity, Activity.created_at),
+    ):
         parts.extend(db.session.execute(summary(model, stamp)).one())
     return "|".join(str(part) for part in parts)
 
@@ -145,16 +149,27 @@ def _watched_title_ids(user_id: int) -> Select:
     """Titles the user has watched (some of): in the log, or on the list past "planned"."""
     return union(
         select(WatchEvent.title_id).where(WatchEvent.user_id == user_id),
-        select(ListEntry.title_id).where(ListEntry.user_id == user_id, ListEntry.status.in_(WATCHED_STATUSES)),
+        select(ListEntry.title_id).where(
+            ListEntry.user_id == user_id, ListEntry.status.in_(WATCHED_STATUSES)
+        ),
     )
 
 
 def list_watches(user_id: int, start: datetime | None = None, end: datetime | None = None) -> list[Watch]:
     """The user's watches, oldest first, each with its minutes as `watchlog.time_watched` counts them."""
-    movie, series, anime = aliased(Movie.__table__), aliased(Series.__table__), aliased(AnimatedShow.__table__)
+    movie, series, anime = (
+        aliased(Movie.__table__),
+        aliased(Series.__table__),
+        aliased(AnimatedShow.__table__),
+    )
     titles, episodes = Title.__table__, Episode.__table__
-    minutes = func.coalesce(episodes.c.runtime_minutes, movie.c.runtime_minutes, series.c.episode_minutes,
-                            anime.c.episode_minutes, 0)
+    minutes = func.coalesce(
+        episodes.c.runtime_minutes,
+        movie.c.runtime_minutes,
+        series.c.episode_minutes,
+        anime.c.episode_minutes,
+        0,
+    )
     stmt = (
         select(WatchEvent.watched_at, titles.c.id, titles.c.title, titles.c.slug, titles.c.kind, minutes)
         .select_from(WatchEvent.__table__)
@@ -170,16 +185,21 @@ def list_watches(user_id: int, start: datetime | None = None, end: datetime | No
         stmt = stmt.where(WatchEvent.watched_at >= start)
     if end is not None:
         stmt = stmt.where(WatchEvent.watched_at < end)
-    return [Watch(at, TitleRef(tid, name, slug, kind), int(mins or 0))
-            for at, tid, name, slug, kind, mins in db.session.execute(stmt)]
+    return [
+        Watch(at, TitleRef(tid, name, slug, kind), int(mins or 0))
+        for at, tid, name, slug, kind, mins in db.session.execute(stmt)
+    ]
 
 
 def _top_genres(title_ids: Select, limit: int = TOP_N) -> list[tuple[str, int]]:
     count = func.count(func.distinct(title_genres.c.title_id))
     rows = db.session.execute(
-        select(Genre.name, count).join(title_genres, title_genres.c.genre_id == Genre.id)
+        select(Genre.name, count)
+        .join(title_genres, title_genres.c.genre_id == Genre.id)
         .where(title_genres.c.title_id.in_(title_ids))
-        .group_by(Genre.id, Genre.name).order_by(count.desc(), Genre.name).limit(limit)
+        .group_by(Genre.id, Genre.name)
+        .order_by(count.desc(), Genre.name)
+        .limit(limit)
     )
     return [(name, n) for name, n in rows]
 
@@ -194,9 +214,12 @@ def _top_studios(title_ids: Select) -> list[tuple[str, int]]:
 def _top_people(title_ids: Select) -> list[tuple[int, str, int]]:
     count = func.count(func.distinct(Credit.title_id))
     rows = db.session.execute(
-        select(Person.id, Person.name, count).join(Credit, Credit.person_id == Person.id)
+        select(Person.id, Person.name, count)
+        .join(Credit, Credit.person_id == Person.id)
         .where(Credit.title_id.in_(title_ids))
-        .group_by(Person.id, Person.name).order_by(count.desc(), Person.name).limit(TOP_N)
+        .group_by(Person.id, Person.name)
+        .order_by(count.desc(), Person.name)
+        .limit(TOP_N)
     )
     return [(pid, name, n) for pid, name, n in rows]
 
@@ -205,7 +228,9 @@ def _activity_days(user_id: int, watches: list[Watch]) -> Counter[date]:
     """Per day: the user's watches plus their other activity (ratings, reviews, list changes...)."""
     days: Counter[date] = Counter(watch.watched_at.date() for watch in watches)
     for (at,) in db.session.execute(
-        select(Activity.created_at).where(Activity.user_id == user_id, Activity.verb.not_in(HEATMAP_SKIPPED_VERBS))
+        select(Activity.created_at).where(
+            Activity.user_id == user_id, Activity.verb.not_in(HEATMAP_SKIPPED_VERBS)
+        )
     ):
         days[at.date()] += 1
     return days
@@ -252,7 +277,8 @@ def _user_stats(user_id: int, version: str) -> UserStats:
     by_kind_status = {kind: dict.fromkeys(ENTRY_STATUSES, 0) for kind in KINDS}
     score_counts: Counter[int] = Counter()
     rows = db.session.execute(
-        select(ListEntry.status, Title.kind, ListEntry.score).join(Title, Title.id == ListEntry.title_id)
+        select(ListEntry.status, Title.kind, ListEntry.score)
+        .join(Title, Title.id == ListEntry.title_id)
         .where(ListEntry.user_id == user_id)
     )
     for status, kind, score in rows:
@@ -261,13 +287,19 @@ def _user_stats(user_id: int, version: str) -> UserStats:
             score_counts[score] += 1
     scored = sum(score_counts.values())
     watches = list_watches(user_id)
-    rewatches = db.session.scalar(
-        select(func.count()).where(WatchEvent.user_id == user_id, WatchEvent.is_rewatch.is_(True))
-    ) or 0
+    rewatches = (
+        db.session.scalar(
+            select(func.count()).where(WatchEvent.user_id == user_id, WatchEvent.is_rewatch.is_(True))
+        )
+        or 0
+    )
     days = _activity_days(user_id, watches)
     current, longest = streaks(set(days), today)
     first_day = today - timedelta(days=HEATMAP_DAYS - 1)
-    heat = [(first_day + timedelta(days=n), days.get(first_day + timedelta(days=n), 0)) for n in range(HEATMAP_DAYS)]
+    heat = [
+        (first_day + timedelta(days=n), days.get(first_day + timedelta(days=n), 0))
+        for n in range(HEATMAP_DAYS)
+    ]
     finished_years = db.session.scalars(
         select(ListEntry.finished_on).where(ListEntry.user_id == user_id, ListEntry.finished_on.is_not(None))
     )
@@ -302,29 +334,47 @@ def _year_review(user_id: int, year: int, version: str) -> YearReview:
     start = datetime(year, 1, 1, tzinfo=UTC)
     watches = list_watches(user_id, start, start.replace(year=year + 1))
     completed_rows = db.session.execute(
-        select(Title.id, Title.title, Title.slug, Title.kind, ListEntry.score).join(ListEntry.title)
-        .where(ListEntry.user_id == user_id, ListEntry.finished_on >= date(year, 1, 1),
-               ListEntry.finished_on <= date(year, 12, 31))
+        select(Title.id, Title.title, Title.slug, Title.kind, ListEntry.score)
+        .join(ListEntry.title)
+        .where(
+            ListEntry.user_id == user_id,
+            ListEntry.finished_on >= date(year, 1, 1),
+            ListEntry.finished_on <= date(year, 12, 31),
+        )
         .order_by(ListEntry.finished_on, Title.title)
     ).all()
     completed = [TitleRef(tid, name, slug, kind) for tid, name, slug, kind, _ in completed_rows]
     seen_ids = {ref.id for ref in completed} | {w.title.id for w in watches}
     refs = {ref.id: ref for ref in completed} | {w.title.id: w.title for w in watches}
-    scored = db.session.execute(
-        select(ListEntry.title_id, ListEntry.score)
-        .where(ListEntry.user_id == user_id, ListEntry.title_id.in_(sorted(seen_ids)), ListEntry.score.is_not(None))
-    ).all() if seen_ids else []
-    top_rated = sorted((RatedTitle(refs[tid], score) for tid, score in scored),
-                       key=lambda r: (-r.score, r.title.title))[:5]
+    scored = (
+        db.session.execute(
+            select(ListEntry.title_id, ListEntry.score).where(
+                ListEntry.user_id == user_id,
+                ListEntry.title_id.in_(sorted(seen_ids)),
+                ListEntry.score.is_not(None),
+            )
+        ).all()
+        if seen_ids
+        else []
+    )
+    top_rated = sorted(
+        (RatedTitle(refs[tid], score) for tid, score in scored), key=lambda r: (-r.score, r.title.title)
+    )[:5]
     genres = _top_genres(select(Title.id).where(Title.id.in_(sorted(seen_ids))), limit=1) if seen_ids else []
     months = []
     for month in range(1, 13):
         in_month = [w for w in watches if w.watched_at.month == month]
         months.append((date(year, month, 1).strftime("%b"), sum(w.minutes for w in in_month), len(in_month)))
     return YearReview(
-        year=year, completed=completed, watch_count=len(watches), minutes=sum(w.minutes for w in watches),
-        months=months, top_rated=top_rated, favourite_genre=genres[0] if genres else None,
-        first_watch=watches[0] if watches else None, last_watch=watches[-1] if watches else None,
+        year=year,
+        completed=completed,
+        watch_count=len(watches),
+        minutes=sum(w.minutes for w in watches),
+        months=months,
+        top_rated=top_rated,
+        favourite_genre=genres[0] if genres else None,
+        first_watch=watches[0] if watches else None,
+        last_watch=watches[-1] if watches else None,
     )
 
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("stats", __name__)
 
-from mymovielist.stats import views  # noqa: E402,F401
+from mymovielist.stats import views  # noqa: F401

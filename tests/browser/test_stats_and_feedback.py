@@ -45,7 +45,9 @@ def test_stats_page_draws_its_charts_after_rating_and_watching(page):
     page.click("text=Stats and year in review")
     expect(page.locator("h1")).to_have_text("Your stats")
     charts = page.locator("svg.chart[role=img]")
-    expect(charts).to_have_count(5)  # status, scores, hours, calendar, genres; the seed has no studios or people
+    expect(charts).to_have_count(
+        5
+    )  # status, scores, hours, calendar, genres; the seed has no studios or people
     expect(page.locator("#studio-chart-caption").locator("xpath=..")).to_contain_text("No anime studios yet.")
     for i in range(5):
         svg = charts.nth(i)
@@ -53,9 +55,17 @@ def test_stats_page_draws_its_charts_after_rating_and_watching(page):
         assert [svg.locator(f"#{name}").count() for name in names] == [1, 1]
         assert svg.bounding_box()["width"] > 200  # drawn and scaled, not collapsed
     score_chart = page.locator("#score-chart-title").locator("xpath=..")
-    heights = [float(h) for h in score_chart.locator("rect.chart-bar").evaluate_all("els => els.map(e => e.getAttribute('height'))")]
+    heights = [
+        float(h)
+        for h in score_chart.locator("rect.chart-bar").evaluate_all(
+            "els => els.map(e => e.getAttribute('height'))"
+        )
+    ]
     assert len(heights) == 11 and heights[8] > 0 and sum(1 for h in heights if h) == 1
-    assert page.locator("#activity-chart-title").locator("xpath=..").locator("rect.heat:not(.heat-0)").count() >= 1
+    assert (
+        page.locator("#activity-chart-title").locator("xpath=..").locator("rect.heat:not(.heat-0)").count()
+        >= 1
+    )
     # the bars take the theme's accent colour, not black or nothing
     fill = score_chart.locator("rect.chart-bar").nth(8).evaluate("e => getComputedStyle(e).fill")
     assert fill not in ("", "none", "rgb(0, 0, 0)")
@@ -75,7 +85,9 @@ def test_a_failing_htmx_request_shows_an_error_toast_and_the_request_bar(page):
     page.goto("/")
     page.route(re.compile(r".*/search\?.*"), lambda route: route.fulfill(status=500, body=""))
     page.locator("#nav-q").press_sequentially("bebop")
-    expect(page.locator("#toasts .toast-error").first).to_contain_text("Something went wrong on our side (500)")
+    expect(page.locator("#toasts .toast-error").first).to_contain_text(
+        "Something went wrong on our side (500)"
+    )
     expect(page.locator("#toasts .toast-error").first).to_have_attribute("role", "alert")
     expect(page.locator("html.htmx-busy")).to_have_count(0)  # the bar is gone once the request ended
 
