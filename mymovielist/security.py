@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, request
+from flask_login import current_user
 
 # No inline scripts or styles anywhere: htmx's own indicator <style> is switched off in base.html
 # (htmx-config includeIndicatorStyles=false) and app.css styles the indicators instead.
@@ -37,6 +38,9 @@ def add_security_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
+    # Pages built for a logged-in user stay out of shared and back-button caches after logout.
+    if "Cache-Control" not in response.headers and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -110,3 +110,14 @@ def test_secure_mode_gives_host_prefixed_secure_cookies(secure_env, app, make_us
             and "Domain=" not in cookie
         )
     assert client.get("/settings", base_url="https://localhost").status_code == 200
+
+
+def test_pages_for_a_logged_in_user_are_not_stored_by_caches(make_user, auth, client):
+    assert "no-store" not in client.get("/auth/register").headers.get("Cache-Control", "")
+    make_user("alice")
+    auth.login("alice")
+    for path in ("/settings", "/users/alice", "/auth/login"):
+        assert client.get(path).headers["Cache-Control"] == "private, no-store", path
+    static = client.get("/static/css/app.css")
+    static.close()
+    assert "no-store" not in static.headers.get("Cache-Control", "")
