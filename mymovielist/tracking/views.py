@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import request
 from flask_login import current_user
 
 from mymovielist.auth.access import login_required
 from mymovielist.extensions import db
-from mymovielist.models import Title
+from mymovielist.models import Title, User
 from mymovielist.services import tracking
 from mymovielist.tracking import bp
 from mymovielist.tracking.forms import EntryForm, RatingForm
@@ -26,6 +28,14 @@ def _load(title_id: int) -> Title:
 
 def _me():
     return current_user._get_current_object()
+
+
+def _apply(title_id: int, change: Callable[[User, Title], tracking.EntryResult]):
+    """Load the title, make one change of the user's entry, commit, answer."""
+    title = _load(title_id)
+    result = change(_me(), title)
+    db.session.commit()
+    return respond(title, result)
 
 
 @bp.get("/titles/<int:title_id>/entry")
@@ -56,20 +66,14 @@ def update_entry(title_id: int):
 @login_required
 def delete_entry(title_id: int):
     """Take the title off the user's list."""
-    title = _load(title_id)
-    result = tracking.remove_entry(_me(), title)
-    db.session.commit()
-    return respond(title, result)
+    return _apply(title_id, tracking.remove_entry)
 
 
 @bp.post("/titles/<int:title_id>/progress")
 @login_required
 def increment_progress(title_id: int):
     """Log the next episode, chapter or issue (+1)."""
-    title = _load(title_id)
-    result = tracking.increment_progress(_me(), title)
-    db.session.commit()
-    return respond(title, result)
+    return _apply(title_id, tracking.increment_progress)
 
 
 @bp.post("/titles/<int:title_id>/rating")
@@ -89,20 +93,14 @@ def rate(title_id: int):
 @login_required
 def toggle_watchlist(title_id: int):
     """Add the title to the watchlist (plan to watch), or take it off."""
-    title = _load(title_id)
-    result = tracking.toggle_watchlist(_me(), title)
-    db.session.commit()
-    return respond(title, result)
+    return _apply(title_id, tracking.toggle_watchlist)
 
 
 @bp.post("/titles/<int:title_id>/favourite")
 @login_required
 def toggle_favourite(title_id: int):
     """Mark the title a favourite, or unmark it."""
-    title = _load(title_id)
-    result = tracking.toggle_favourite(_me(), title)
-    db.session.commit()
-    return respond(title, result)
+    return _apply(title_id, tracking.toggle_favourite)
 
 
 @bp.app_template_global("entry_panel")

@@ -96,3 +96,25 @@ def nojs_page(browser, live_server):
     page.set_default_timeout(5000)
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def sign_up():
+    """`sign_up(page, "prefix")`: a new account through the real sign-up form (logged in); returns its name."""
+    import itertools
+    import re
+
+    names = itertools.count(1)
+
+    def register(page, prefix: str, password: str = "correct horse battery staple") -> str:
+        username = f"{prefix}{next(names)}"
+        page.goto("/auth/register")
+        page.fill("#username", username)
+        page.fill("#email", f"{username}@example.org")
+        page.fill("#password", password)
+        page.fill("#confirm", password)
+        page.locator("form button[type=submit]").last.click()
+        page.wait_for_url(re.compile(r".*/$"))
+        return username
+
+    return register

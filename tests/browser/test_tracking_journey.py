@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-_names = itertools.count(1)
-PASSWORD = "correct horse battery staple"
-
-
-def _sign_up(page, prefix: str) -> str:
-    username = f"{prefix}{next(_names)}"
-    page.goto("/auth/register")
-    page.fill("#username", username)
-    page.fill("#email", f"{username}@example.org")
-    page.fill("#password", PASSWORD)
-    page.fill("#confirm", PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url(re.compile(r".*/$"))
-    return username
 
 
 def _open(page, name: str) -> None:
@@ -35,8 +20,8 @@ def _score_label(page, text: str):
     return page.locator("#rating-widget .score-choices label").filter(has_text=re.compile(rf"^{re.escape(text)}$"))
 
 
-def test_rate_watchlist_and_progress_with_htmx(page):
-    _sign_up(page, "tracker")
+def test_rate_watchlist_and_progress_with_htmx(page, sign_up):
+    sign_up(page, "tracker")
     count = page.locator("#watchlist-count .count")
     expect(count).to_have_text("0")
 
@@ -71,9 +56,9 @@ def test_rate_watchlist_and_progress_with_htmx(page):
     expect(page.locator("#toasts")).to_contain_text("Episode 2 logged.")
 
 
-def test_the_same_journey_without_javascript(nojs_page):
+def test_the_same_journey_without_javascript(nojs_page, sign_up):
     page = nojs_page
-    username = _sign_up(page, "plain")
+    username = sign_up(page, "plain")
     expect(page.locator("#watchlist-count .count")).to_have_text("0")
 
     _open(page, "Anime Show 07")
