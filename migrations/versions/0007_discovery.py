@@ -40,6 +40,7 @@ def upgrade():
         sa.ForeignKeyConstraint(["title_id"], ["titles.id"], name=op.f("fk_title_neighbours_title_id_titles"),
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("title_id", "neighbour_id", name=op.f("pk_title_neighbours")),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("title_neighbours", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_title_neighbours_neighbour_id"), ["neighbour_id"], unique=False)

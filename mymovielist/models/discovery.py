@@ -34,6 +34,8 @@ class TitleNeighbour(Base):
     """One of a title's top-k most similar titles; `source` names the signal that counted most."""
 
     __tablename__ = "title_neighbours"
+    # Clustered on (title_id, neighbour_id) in SQLite: a title's neighbours are one contiguous read.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     title_id: Mapped[int] = mapped_column(ForeignKey("titles.id", ondelete="CASCADE"), primary_key=True)
     neighbour_id: Mapped[int] = mapped_column(
