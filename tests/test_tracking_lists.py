@@ -127,3 +127,15 @@ def test_a_private_list_is_only_for_its_owner(app, client, shelf, make_user, aut
     response = client.get("/users/owner/list")
     assert response.status_code == 403 and "Delta" not in response.get_data(as_text=True)
     assert client.get("/users/nobody/list").status_code == 404
+
+
+def test_the_list_shows_time_watched_from_the_log(client, make_title, make_user, auth):
+    make_user("binger")
+    auth.login("binger")
+    film = make_title("movie", "Long", details={"runtime_minutes": 150})
+    show = make_title("anime", "Show", details={"episode_count": 12, "episode_minutes": 25})
+    client.post(f"/titles/{film}/watches", data={})
+    client.post(f"/titles/{show}/entry", data={"progress": "3"})
+    assert "3 h 45 min watched" in client.get("/users/binger/list").get_data(as_text=True)
+    assert "1 h 15 min watched (anime)" in client.get("/users/binger/list?kind=anime").get_data(as_text=True)
+    assert "min watched" not in client.get("/users/binger/list?kind=comic").get_data(as_text=True)

@@ -133,3 +133,11 @@ def test_the_detail_page_shows_the_users_log(client, make_title, viewer):
     body = client.get(f"/titles/{title_id}").get_data(as_text=True)
     assert "pilot was great" in body and "Episode 1" in body and "Log a watch" in body
     assert 'name="number" type="number" min="1" max="5"' in body
+
+
+def test_a_movie_watched_on_an_earlier_day_starts_and_finishes_that_day(app, client, make_title, viewer):
+    title_id = make_title("movie")
+    client.post(f"/titles/{title_id}/entry", data={"status": "watching"})  # started today
+    client.post(f"/titles/{title_id}/watches", data={"watched_on": "2020-02-02"})
+    row = entry(app, viewer, title_id)
+    assert (row.status, row.started_on, row.finished_on) == ("completed", date(2020, 2, 2), date(2020, 2, 2))

@@ -142,7 +142,8 @@ def _apply_status(user: User, title: Title, entry: ListEntry, status: str, on: d
     if status == "watching" and entry.started_on is None:
         entry.started_on = on
     if status == "completed":
-        entry.started_on = entry.started_on or on
+        if entry.started_on is None or entry.started_on > on:  # a watch logged for an earlier day
+            entry.started_on = on
         total = total_units(title)
         if total is not None and entry.progress < total:
             _advance(user, title, entry, total, on)

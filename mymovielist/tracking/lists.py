@@ -8,7 +8,7 @@ from jinja2_fragments.flask import render_block
 
 from mymovielist.htmx import wants_fragment
 from mymovielist.models import User
-from mymovielist.services import accounts, activity, scores, tracking
+from mymovielist.services import accounts, activity, scores, tracking, watchlog
 from mymovielist.tracking import bp
 from mymovielist.tracking.forms import ListQueryForm
 from mymovielist.tracking.responses import score_scale
@@ -47,7 +47,7 @@ def user_list(username: str):
         "is_owner": current_user.is_authenticated and current_user.id == owner.id,
         "counts": tracking.count_by_status(owner.id, query.kind), "statuses": tracking.status_choices(query.kind or "movie"),
         "score_choices": scores.display_choices(scale), "status_label": tracking.status_label,
-        "total_units": tracking.total_units,
+        "total_units": tracking.total_units, "minutes_watched": watchlog.time_watched(owner.id, query.kind),
     }
     if wants_fragment("list-results"):
         return render_block("tracking/user_list.html", "results", **context)
