@@ -21,6 +21,7 @@ from mymovielist.extensions import db
 from mymovielist.models import User
 
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+FLASK_LOGIN_DECORATOR = r"from flask_login import[^\n]*\blogin_required\b|flask_login\.login_required"
 CSRF_MESSAGE = "Your form expired or was sent from another site"
 
 
@@ -153,7 +154,7 @@ def test_views_use_the_marking_decorators_not_flask_logins():
     offenders = [
         str(path)
         for path in package.rglob("*.py")
-        if re.search(r"from flask_login import[^\n]*\blogin_required\b|flask_login\.login_required", path.read_text())
+        if re.search(FLASK_LOGIN_DECORATOR, path.read_text())
     ]
     assert offenders == []
 
@@ -214,6 +215,18 @@ def test_admin_required_lets_admins_in_and_keeps_users_out(app, make_user, auth)
     auth.logout()
     auth.login("boss")
     assert auth._client.get("/_test/admin-only").get_data(as_text=True) == "secret"
+
+
+def test_every_page_answers_a_visitor_without_a_server_error(app, make_user, auth):
+    make_user("visitor")
+    for as_user in (False, True):
+        if as_user:
+            auth.login("visitor")
+        client = auth._client
+        for _, path in rules_with(app, ("GET",)):
+            response = client.get(path, headers={"Accept": "text/html"})
+            response.close()
+            assert response.status_code < 500, (path, as_user, response.status_code)
 
 
 # -- open redirects --------------------------------------------------------------------------
