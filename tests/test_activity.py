@@ -25,9 +25,8 @@ def _follow(follower: int, followed: int) -> None:
 
 
 def test_record_rejects_unknown_verbs(app, people):
-    with app.app_context():
-        with pytest.raises(ValueError):
-            activity.record(db.session.get(User, people["alice"]), "hacked")
+    with app.app_context(), pytest.raises(ValueError):
+        activity.record(db.session.get(User, people["alice"]), "hacked")
 
 
 def test_record_folds_repeated_progress_but_not_other_titles_or_old_rows(app, people):
@@ -81,7 +80,7 @@ def test_feed_pages_and_runs_one_query_per_page(app, people):
         db.session.expunge_all()
 
         statements: list[str] = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        listener = lambda *args: statements.append(args[2])
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
             alice = db.session.get(User, people["alice"])

@@ -6,9 +6,9 @@ import json
 import threading
 
 import pytest
+from conftest import AuthActions
 from sqlalchemy import select
 
-from conftest import AuthActions
 from mymovielist.extensions import db
 from mymovielist.models import CustomList, CustomListItem, Title, User
 from mymovielist.services import lists

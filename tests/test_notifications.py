@@ -6,9 +6,9 @@ import json
 import re
 
 import pytest
+from conftest import AuthActions
 from sqlalchemy import event, select
 
-from conftest import AuthActions
 from mymovielist.extensions import db
 from mymovielist.models import Notification, User
 from mymovielist.services import social
@@ -75,7 +75,7 @@ def test_bell_shows_the_unread_count_and_polls_cheaply(app, users):
     page = bob.get("/").get_data(as_text=True)
     assert 'id="notification-bell"' in page and 'hx-trigger="every 60s"' in page and _bell_count(page) == 2
     statements: list[str] = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    listener = lambda *args: statements.append(args[2])
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", listener)
     try:
@@ -95,7 +95,7 @@ def test_mark_one_and_all_read(app, users):
         _login(app, name).post("/users/bob/follow")
     bob = _login(app, "bob")
     with app.app_context():
-        first, second = db.session.scalars(select(Notification.id).order_by(Notification.id)).all()
+        first, _ = db.session.scalars(select(Notification.id).order_by(Notification.id)).all()
     response = bob.post(f"/notifications/{first}/read", headers=HTMX)
     assert response.status_code == 200
     html = response.get_data(as_text=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import AuthActions
 from sqlalchemy import select
 
-from conftest import AuthActions
 from mymovielist.extensions import db
 from mymovielist.models import Activity, Review
 from mymovielist.services.reviews import MAX_BODY

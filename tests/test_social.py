@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import AuthActions
 from sqlalchemy import func, select
 
-from conftest import AuthActions
 from mymovielist.extensions import db
 from mymovielist.models import Follow, Title, User
 from mymovielist.services import activity, social

@@ -11,7 +11,7 @@ from mymovielist.errors import render_error
 from mymovielist.extensions import db
 from mymovielist.htmx import htmx_response, toast, wants_fragment
 from mymovielist.lists import bp
-from mymovielist.lists.forms import ActionForm, AddItemForm, ListForm, MoveForm
+from mymovielist.lists.forms import AddItemForm, ListForm, MoveForm
 from mymovielist.models import CustomList, Title
 from mymovielist.reviews.forms import first_error
 from mymovielist.services import accounts, activity, lists

@@ -106,7 +106,7 @@ def test_without_javascript_reviews_lists_and_follows_still_work(nojs_page):
     page.fill("#body", "Bright.")
     page.click("text=Post review")
     page.wait_for_selector(".flash >> text=Your review is posted.")
-    page.goto(f"/lists/new?title_id=1")
+    page.goto("/lists/new?title_id=1")
     page.fill("#name", "No script")
     page.click("text=Create list")
     assert page.locator("#list-items .list-item").count() == 1
