@@ -174,3 +174,16 @@ def test_aggregates_stay_exact_for_any_sequence_of_ratings(app, steps):
             tracking.set_rating(users[user_index], titles[title_index], score)
             db.session.commit()
     assert_exact(app)
+
+
+def test_a_rating_does_not_touch_the_titles_catalog_timestamp(app, client, make_title, make_user, auth):
+    title_id = make_title("movie")
+    other_id = make_title("movie")
+    with app.app_context():
+        before = {t.id: t.updated_at for t in db.session.scalars(select(Title))}
+    make_user("stamp")
+    auth.login("stamp")
+    client.post(f"/titles/{title_id}/rating", data={"score": "5"})
+    client.post(f"/titles/{other_id}/rating", data={"score": "9"})
+    with app.app_context():
+        assert {t.id: t.updated_at for t in db.session.scalars(select(Title))} == before

@@ -36,6 +36,7 @@ def refresh_title(title: Title) -> None:
         .values(
             rating_count=select(func.count(entries.c.score)).where(scored).scalar_subquery(),
             mean_score=select(func.avg(entries.c.score)).where(scored).scalar_subquery(),
+            updated_at=titles.c.updated_at,  # a rating is not a change of catalog data
         )
     )
     refresh_weighted_scores()
@@ -56,7 +57,8 @@ def refresh_weighted_scores() -> None:
     db.session.execute(
         update(titles)
         .where(or_(count > 0, titles.c.weighted_score.is_not(None)))
-        .values(weighted_score=case((count > 0, weighted), else_=None) if weighted is not None else None)
+        .values(weighted_score=case((count > 0, weighted), else_=None) if weighted is not None else None,
+                updated_at=titles.c.updated_at)
     )
 
 
