@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Flask, current_app, url_for
+from flask_login import current_user
 
 from mymovielist.htmx import add_vary
 from mymovielist.models import KIND_LABELS
+from mymovielist.services.content import viewer_filter
 
 KIND_PATHS = {"movie": "movies", "series": "series", "anime": "anime", "comic": "comics"}
 NAV_KINDS = [("movie", "Movies"), ("series", "Series"), ("anime", "Anime"), ("comic", "Comics")]
@@ -23,6 +25,12 @@ def poster_placeholder_url(title) -> str:
 
 def poster_src(title) -> str:
     return title.poster_url or poster_placeholder_url(title)
+
+
+def nav_kinds() -> list[tuple[str, str]]:
+    """The kinds in the navigation: those the signed-in user follows, every kind for a visitor."""
+    shown = viewer_filter(current_user).kinds
+    return [(kind, label) for kind, label in NAV_KINDS if kind in shown]
 
 
 def has_endpoint(name: str) -> bool:
@@ -42,6 +50,7 @@ def register(app: Flask) -> None:
         KIND_LABELS=KIND_LABELS,
         KIND_PATHS=KIND_PATHS,
         NAV_KINDS=NAV_KINDS,
+        nav_kinds=nav_kinds,
     )
     app.jinja_env.filters["date"] = format_date
     app.after_request(add_vary)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
 from mymovielist.catalog import bp
@@ -16,6 +17,7 @@ from mymovielist.sync import ondemand
 from mymovielist.sync.upsert import UpsertError
 from mymovielist.models import KINDS, Title
 from mymovielist.services import catalog, search
+from mymovielist.services.content import viewer_filter
 from mymovielist.templating import KIND_PATHS
 
 PATH_KINDS = {path: kind for kind, path in KIND_PATHS.items()}
@@ -48,7 +50,8 @@ def browse(kind_path: str):
     kind = PATH_KINDS[kind_path]
     form = _valid(BrowseForm(request.args))
     filters = form.filters()
-    page = catalog.list_titles(kind, filters, page=form.page.data or 1, per_page=current_app.config["PAGE_SIZE"])
+    page = catalog.list_titles(kind, filters, page=form.page.data or 1, per_page=current_app.config["PAGE_SIZE"],
+                               show_adult=viewer_filter(current_user).show_adult)
     if page.page > page.pages:
         abort(404)
     return _page_or_fragment(
@@ -64,9 +67,10 @@ def search_page():
     """Search titles of every kind: a results page, or live suggestions for the search box."""
     form = _valid(SearchForm(request.args))
     if wants_fragment("search-suggestions"):
-        titles = search.suggest_titles(form.q.data or "")
+        titles = search.suggest_titles(form.q.data or "", content=viewer_filter(current_user))
         return render_block("catalog/search.html", "suggestions", titles=titles, q=form.q.data or "")
-    results = search.search_titles(form.q.data or "", kind=form.kind.data or None, page=form.page.data or 1)
+    results = search.search_titles(form.q.data or "", kind=form.kind.data or None, page=form.page.data or 1,
+                                   content=viewer_filter(current_user))
     offer = results.page == 1 and ondemand.offers_providers(form.q.data or "", len(results.items))
     return _page_or_fragment("catalog/search.html", {"search-results": "results"}, results=results, form=form,
                              kinds=KINDS, offer_providers=offer)

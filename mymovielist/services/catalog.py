@@ -101,13 +101,18 @@ def _filtered(kind: str, filters: BrowseFilters):
 
 
 def list_titles(
-    kind: str, filters: BrowseFilters | None = None, *, page: int = 1, per_page: int = 24
+    kind: str, filters: BrowseFilters | None = None, *, page: int = 1, per_page: int = 24, show_adult: bool = False
 ) -> Page[Title]:
-    """One page of titles of a kind, filtered and sorted, with their genres loaded (3 queries)."""
+    """One page of titles of a kind, filtered and sorted, with their genres loaded (3 queries).
+
+    Adult titles are left out unless the viewer asked for them (Settings > Preferences).
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     filters = filters or BrowseFilters()
     stmt = _filtered(kind, filters)
+    if not show_adult:
+        stmt = stmt.where(Title.adult.is_(False))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     stmt = (
         stmt.options(selectinload(Title.genres))

@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from mymovielist.extensions import db
 from mymovielist.models import KINDS, Title
+from mymovielist.services.content import VISITOR, ContentFilter
 
 ID_BITS = 26  # title ids below 67 million
 ID_MASK = (1 << ID_BITS) - 1
@@ -37,13 +38,15 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 class SearchQuery:
     words: tuple[str, ...]
     kind: str | None = None
+    # Without a `kind`, the kinds the viewer follows; None is every kind.
+    kinds: tuple[str, ...] | None = None
 
     @property
     def is_empty(self) -> bool:
         return not self.words
 
 
-def parse_query(raw: str, kind: str | None = None) -> SearchQuery:
+def parse_query(raw: str, kind: str | None = None, kinds: tuple[str, ...] | None = None) -> SearchQuery:
     """Split user input into words (at most MAX_WORDS); unknown kinds are ignored.
 
     Diacritics are left to the FTS tokenizer, which folds them for Latin scripts only: stripping
@@ -53,7 +56,9 @@ def parse_query(raw: str, kind: str | None = None) -> SearchQuery:
     words = tuple(_WORD.findall(folded))[:MAX_WORDS]
     if words and len(words[-1]) < MIN_PREFIX and len(words) == 1:
         words = ()
-    return SearchQuery(words=words, kind=kind if kind in KINDS else None)
+    kind = kind if kind in KINDS else None
+    kinds = tuple(k for k in KINDS if k in kinds) if kinds and not kind and set(kinds) < set(KINDS) else None
+    return SearchQuery(words=words, kind=kind, kinds=kinds or None)
 
 
 class SearchBackend(Protocol):
@@ -75,6 +80,8 @@ class SqliteFtsBackend:
             expr = "{title original_title alt_titles}: (" + expr + ")"
         if query.kind:
             expr = f'kind: "{query.kind}" AND ({expr})'
+        elif query.kinds:
+            expr = "kind: (" + " OR ".join(f'"{k}"' for k in query.kinds) + f") AND ({expr})"
         return expr
 
     def _keys(self, match: str, limit: int) -> list[int]:
@@ -112,7 +119,9 @@ class PostgresBackend:
     """
 
     def _filter(self, query: SearchQuery) -> str:
-        return " AND kind = :kind" if query.kind else ""
+        if query.kind:
+            return " AND kind = :kind"
+        return " AND kind = ANY(:kinds)" if query.kinds else ""
 
     def _ids(self, sql: str, params: dict) -> list[int]:
         return [row[0] for row in db.session.execute(text(sql), params)]
@@ -122,7 +131,7 @@ class PostgresBackend:
             return []
         wanted = offset + limit
         phrase = " ".join(query.words)
-        params = {"kind": query.kind, "n": wanted, "phrase": phrase,
+        params = {"kind": query.kind, "kinds": list(query.kinds or ()), "n": wanted, "phrase": phrase,
                   "prefix": _escape_like(phrase) + "%",
                   "tsquery": " & ".join(f"'{w}'" for w in query.words) + ":*"}
         kind = self._filter(query)
@@ -168,22 +177,28 @@ class SearchResults:
         return self.page > 1
 
 
-def search_titles(raw: str, *, kind: str | None = None, page: int = 1, per_page: int = 20) -> SearchResults:
-    """A page of titles matching the user's query, best first."""
-    query = parse_query(raw, kind)
+def search_titles(
+    raw: str, *, kind: str | None = None, page: int = 1, per_page: int = 20, content: ContentFilter = VISITOR
+) -> SearchResults:
+    """A page of titles matching the user's query, best first, within what the viewer wants to see."""
+    query = parse_query(raw, kind, content.kinds)
     ids = backend().search_ids(query, limit=per_page + 1, offset=(page - 1) * per_page)
-    items = _load(ids[:per_page])
+    items = _load(ids[:per_page], content.show_adult)
     return SearchResults(query=query, items=items, page=page, per_page=per_page, has_next=len(ids) > per_page)
 
 
-def suggest_titles(raw: str, limit: int = 8) -> list[Title]:
+def suggest_titles(raw: str, limit: int = 8, content: ContentFilter = VISITOR) -> list[Title]:
     """The few best matches for live search."""
-    return _load(backend().search_ids(parse_query(raw), limit=limit))
+    return _load(backend().search_ids(parse_query(raw, kinds=content.kinds), limit=limit), content.show_adult)
 
 
-def _load(ids: list[int]) -> list[Title]:
+def _load(ids: list[int], show_adult: bool = True) -> list[Title]:
+    """The titles of `ids` in that order; adult ones dropped unless asked for (they are rare: the
+    index does not carry the flag, so a page may come out a title or two short)."""
     if not ids:
         return []
-    rows = db.session.scalars(select(Title).where(Title.id.in_(ids)).options(selectinload(Title.genres)))
-    by_id = {t.id: t for t in rows}
+    stmt = select(Title).where(Title.id.in_(ids)).options(selectinload(Title.genres))
+    if not show_adult:
+        stmt = stmt.where(Title.adult.is_(False))
+    by_id = {t.id: t for t in db.session.scalars(stmt)}
     return [by_id[i] for i in ids if i in by_id]
