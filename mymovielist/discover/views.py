@@ -60,22 +60,16 @@ def trending_page():
     return _shelf("discover/trending.html", "shelf-trending", form, page)
 
 
-@bp.get("/top", endpoint="top")
-def top_page():
-    """List the best-rated titles, optionally of one kind."""
-    form = _valid(ShelfForm(request.args))
-    page = trending.list_top_rated(form.kind.data or None, page=form.page.data or 1,
-                                   per_page=current_app.config["PAGE_SIZE"])
-    return _shelf("discover/top.html", "shelf-top", form, page)
+RANKED = {"top": trending.list_top_rated, "new": trending.list_new}
 
 
-@bp.get("/new", endpoint="new")
-def new_page():
-    """List the latest releases, optionally of one kind."""
+@bp.get("/top", endpoint="top", defaults={"shelf": "top"})
+@bp.get("/new", endpoint="new", defaults={"shelf": "new"})
+def ranked_page(shelf: str):
+    """List the best-rated titles or the latest releases, optionally of one kind."""
     form = _valid(ShelfForm(request.args))
-    page = trending.list_new(form.kind.data or None, page=form.page.data or 1,
-                             per_page=current_app.config["PAGE_SIZE"])
-    return _shelf("discover/new.html", "shelf-new", form, page)
+    page = RANKED[shelf](form.kind.data or None, page=form.page.data or 1, per_page=current_app.config["PAGE_SIZE"])
+    return _shelf(f"discover/{shelf}.html", f"shelf-{shelf}", form, page)
 
 
 @bp.get("/recommendations")

@@ -10,6 +10,7 @@ the user's own list: a handful of indexed queries per request.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -35,7 +36,7 @@ from mymovielist.models import (
 from mymovielist.services import scores as score_scales
 from mymovielist.services import trending
 
-K_NEIGHBOURS = 50  # neighbours kept per title
+K_NEIGHBOURS = 30  # neighbours kept per title
 BLOCK = 256  # titles per block of the similarity computation (memory: BLOCK x titles floats, a few times)
 IMPLICIT = {"completed": 1.0, "watching": 1.0, "planned": 0.5, "on_hold": 0.5, "dropped": -1.0}
 SCORE_SPREAD = 20.0  # a score this far above the user's own mean adds 1 to the signal
@@ -93,7 +94,8 @@ def _columns(stmt) -> list[np.ndarray]:
     finally:
         cursor.close()
     width = len(stmt.selected_columns)
-    return [np.array(column, dtype=np.float64) for column in zip(*rows)] if rows else [np.empty(0)] * width
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.float64, count=len(rows) * width)
+    return list(flat.reshape(len(rows), width).T)
 
 
 def _rating_matrix(title_ids: np.ndarray) -> sparse.csr_matrix:
@@ -332,8 +334,15 @@ def _collaborative(entries, scale: str, kind: str | None, show_adult: bool, limi
     useful = (total > 0) & (contribution[firsts] > 0)
     ranked = np.lexsort((candidates, -total))
     ranked = ranked[useful[ranked]][:CANDIDATES]
-    allowed = _allowed(candidates[ranked].tolist(), kind, show_adult)
-    picked = [int(i) for i in ranked if int(candidates[i]) in allowed][:limit]
+    picked: list[int] = []
+    step = max(2 * limit, 50)  # most users filter nothing out: check a few candidates, more only if needed
+    for start in range(0, len(ranked), step):
+        chunk = ranked[start:start + step]
+        allowed = _allowed(candidates[chunk].tolist(), kind, show_adult)
+        picked += [int(i) for i in chunk if int(candidates[i]) in allowed]
+        if len(picked) >= limit:
+            break
+    picked = picked[:limit]
     if not picked:
         return []
     best = {int(candidates[i]): int(seeds[firsts[i]]) for i in picked}
