@@ -78,8 +78,8 @@ class BrowseFilters:
         return args
 
 
-def _filtered(kind: str, filters: BrowseFilters):
-    model = KIND_MODELS[kind]
+def _filtered(kind: str | None, filters: BrowseFilters):
+    model = KIND_MODELS[kind] if kind else Title
     stmt = select(model)
     if filters.genre:
         stmt = stmt.join(title_genres, title_genres.c.title_id == Title.id).join(
@@ -101,13 +101,13 @@ def _filtered(kind: str, filters: BrowseFilters):
 
 
 def list_titles(
-    kind: str, filters: BrowseFilters | None = None, *, page: int = 1, per_page: int = 24, show_adult: bool = False
+    kind: str | None, filters: BrowseFilters | None = None, *, page: int = 1, per_page: int = 24, show_adult: bool = False
 ) -> Page[Title]:
-    """One page of titles of a kind, filtered and sorted, with their genres loaded (3 queries).
+    """One page of titles of a kind (None: every kind), filtered and sorted, with their genres loaded (3 queries).
 
     Adult titles are left out unless the viewer asked for them (Settings > Preferences).
     """
-    if kind not in KINDS:
+    if kind is not None and kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     filters = filters or BrowseFilters()
     stmt = _filtered(kind, filters)
