@@ -1,7 +1,7 @@
 """Personal recommendations: item-item collaborative filtering blended with content similarity.
 
 `rebuild_neighbours()` (run by a job, and by bench/recommend.py) computes each title's top-k
-neighbours into `title_neighbours`: adjusted-cosine similarity between titles over users' signals
+neighbours into `title_neighbours`: an asymmetric cosine between titles over users' signals
 (engagement plus the mean-centred rating), shrunk when few users share both titles, blended with
 content similarity (genres, people, studios/publishers/networks, relations, provider
 recommendations) for titles few people have rated. `recommend_for()` reads only that table and
