@@ -26,7 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     _init_login(app)
 
-    from mymovielist import errors, security, templating
+    from mymovielist import api, errors, security, templating
     from mymovielist.auth import access
     from mymovielist.admin import bp as admin_bp
     from mymovielist.auth import bp as auth_bp
@@ -53,12 +53,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(social_bp)
     app.register_blueprint(tracking_bp)
     app.register_blueprint(stats_bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(api.tokens_bp)
+    # The API takes no session cookies (api.auth reads only bearer tokens), so a forged cross-site
+    # request carries no credentials and needs no CSRF token; API writes without a token get 401.
+    csrf.exempt(api.bp)
     sync_cli.register(app)
     jobs_cli.register(app)
     access.register(app)
     security.register(app)
     errors.register(app)
     templating.register(app)
+    api.register(app)  # last: it wraps the error handlers registered above for /api/ paths
     return app
 
 

@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic autogenerate sees every table through it)."""
 
+from mymovielist.models.api import ApiToken
 from mymovielist.models.base import Base, utcnow
 from mymovielist.models.catalog import (
     KIND_LABELS,
@@ -40,7 +41,7 @@ from mymovielist.models.tracking import (
 from mymovielist.models.users import Preferences, Profile, User
 
 __all__ = [
-    "KINDS", "KIND_LABELS", "KIND_MODELS", "Activity", "AnimatedShow", "Base", "Character",
+    "KINDS", "KIND_LABELS", "KIND_MODELS", "Activity", "ApiToken", "AnimatedShow", "Base", "Character",
     "CharacterVoice", "Comic", "Credit", "CustomList", "CustomListItem", "Episode", "ExternalId",
     "Follow", "Genre", "ImportJob", "ListEntry", "Movie", "Notification", "Notification", "Person", "Preferences", "Profile", "Review", "Season",
     "Series", "SyncRun", "Title", "TitleCharacter", "TitleNeighbour", "TitleRelation", "TitleRevision",
