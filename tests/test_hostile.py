@@ -23,6 +23,14 @@ from mymovielist.models import User
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 FLASK_LOGIN_DECORATOR = r"from flask_login import[^\n]*\blogin_required\b|flask_login\.login_required"
 CSRF_MESSAGE = "Your form expired or was sent from another site"
+# The JSON API is exempt from CSRF: it ignores session cookies and acts only for a bearer token, which
+# a forged cross-site request cannot carry. Without a token it must refuse every write with a 401.
+API_PREFIX = "/api/"
+
+
+def assert_api_write_refused(response, method: str, path: str) -> None:
+    assert response.status_code == 401, (method, path, response.status_code)
+    assert response.mimetype == "application/problem+json", (method, path)
 
 
 def sample_path(rule: Rule) -> str:
@@ -73,6 +81,9 @@ def test_every_state_changing_request_without_a_token_is_refused(csrf_app, as_ht
     headers = {"HX-Request": "true"} if as_htmx else {}
     for method, path in rules_with(csrf_app, UNSAFE_METHODS):
         response = client.open(path, method=method, data={"username": "x", "password": "y"}, headers=headers)
+        if path.startswith(API_PREFIX):
+            assert_api_write_refused(response, method, path)
+            continue
         assert response.status_code == 400, (method, path, response.status_code)
         if as_htmx:
             assert response.get_data() == b""
@@ -96,6 +107,9 @@ def test_a_logged_in_user_without_a_token_is_refused_too(csrf_app, make_user):
             data={"password": PASSWORD, "confirm_username": "victim"},
             headers={"X-CSRFToken": "forged"},
         )
+        if path.startswith(API_PREFIX):  # the session cookie is ignored: still no credentials
+            assert_api_write_refused(response, method, path)
+            continue
         assert response.status_code == 400, (method, path)
     assert client.get("/settings").status_code == 200  # still logged in, nothing deleted
 
