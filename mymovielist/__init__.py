@@ -35,6 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from mymovielist.health import bp as health_bp
     from mymovielist.jobs import cli as jobs_cli
     from mymovielist.lists import bp as lists_bp
+    from mymovielist.portability import bp as portability_bp
     from mymovielist.reviews import bp as reviews_bp
     from mymovielist.social import bp as social_bp
     from mymovielist.stats import bp as stats_bp
@@ -50,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(lists_bp)
+    app.register_blueprint(portability_bp)
     app.register_blueprint(social_bp)
     app.register_blueprint(tracking_bp)
     app.register_blueprint(stats_bp)

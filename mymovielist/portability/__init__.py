@@ -1,0 +1,7 @@
+"""Portability: importing a history from MAL, Letterboxd, Trakt or our export, and exporting it."""
+
+from flask import Blueprint
+
+bp = Blueprint("portability", __name__)
+
+from mymovielist.portability import views  # noqa: E402,F401

@@ -1,0 +1,420 @@
+"""Imports: MAL, Letterboxd, Trakt and our own files through the real upload, job thread and services."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+
+import pytest
+from import_helpers import FIXTURES, job_id_from, letterboxd_zip, mal_gz, mal_xml, make_catalog, trakt_json, zip_folder
+from sqlalchemy import func, select
+
+from mymovielist.extensions import db
+from mymovielist.models import CustomList, CustomListItem, ImportJob, ListEntry, Review, Title, User, WatchEvent
+from mymovielist.services import ratings
+from mymovielist.services.imports import runner
+
+
+@pytest.fixture
+def catalog(make_title):
+    return make_catalog(make_title)
+
+
+@pytest.fixture
+def alice(make_user, auth):
+    user_id = make_user("alice")
+    auth.login("alice")
+    return user_id
+
+
+def upload(client, source, data, mode="only_new", filename="export"):
+    return client.post("/settings/import", data={"source": source, "mode": mode,
+                                                 "file": (io.BytesIO(data), filename)},
+                       content_type="multipart/form-data")
+
+
+def run(client, app, source, data, mode="only_new") -> ImportJob:
+    response = upload(client, source, data, mode)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    job_id = job_id_from(response)
+    runner.wait(job_id)
+    with app.app_context():
+        job = db.session.get(ImportJob, job_id)
+        db.session.expunge(job)
+        return job
+
+
+def entries(app, user_id) -> dict[int, ListEntry]:
+    with app.app_context():
+        rows = db.session.scalars(select(ListEntry).where(ListEntry.user_id == user_id)).all()
+        for row in rows:
+            db.session.expunge(row)
+        return {row.title_id: row for row in rows}
+
+
+def counts(app, user_id) -> dict[str, int]:
+    with app.app_context():
+        def n(model, *where):
+            return db.session.scalar(select(func.count()).select_from(model).where(*where))
+        return {
+            "entries": n(ListEntry, ListEntry.user_id == user_id),
+            "watches": n(WatchEvent, WatchEvent.user_id == user_id),
+            "reviews": n(Review, Review.user_id == user_id),
+            "lists": n(CustomList, CustomList.user_id == user_id),
+            "items": db.session.scalar(select(func.count()).select_from(CustomListItem).join(CustomList)
+                                       .where(CustomList.user_id == user_id)),
+        }
+
+
+# -- MyAnimeList ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("data", [mal_xml(), mal_gz()], ids=["xml", "gzip"])
+def test_mal_export_imports_anime_and_manga(app, client, alice, catalog, data):
+    job = run(client, app, "mal", data)
+    assert job.status == "succeeded", job.error
+    assert (job.total, job.created, job.updated, job.skipped) == (5, 4, 0, 0)
+    got = entries(app, alice)
+    bebop = got[catalog["bebop"]]
+    assert (bebop.status, bebop.progress, bebop.score, bebop.rewatch_count) == ("completed", 26, 90, 1)
+    assert (str(bebop.started_on), str(bebop.finished_on)) == ("2019-03-01", "2019-04-12")
+    assert (bebop.notes, bebop.tags, bebop.priority) == ("See you, space cowboy.", ["space", "jazz"], 2)
+    fma = got[catalog["fma"]]
+    assert (fma.status, fma.progress, fma.score, fma.finished_on) == ("watching", 12, None, None)  # my_status 1, score 0
+    assert got[catalog["naruto"]].status == "planned"
+    berserk = got[catalog["berserk"]]
+    assert (berserk.status, berserk.progress, berserk.score, str(berserk.started_on)) == ("watching", 95, 100, "2018-06-01")
+    assert [row["label"] for row in job.unmatched] == ["An Anime Nobody Has"]  # my_status 6, id unknown here
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(WatchEvent)) == 0  # MAL keeps no watch log
+
+
+def test_imported_scores_refresh_the_exact_aggregates(app, client, alice, catalog):
+    run(client, app, "mal", mal_xml())
+    with app.app_context():
+        expected = ratings.expected_aggregates()
+        bebop = db.session.get(Title, catalog["bebop"])
+        assert expected[bebop.id][:2] == (bebop.rating_count, bebop.mean_score) == (1, 90)
+        assert bebop.weighted_score == pytest.approx(expected[bebop.id][2])
+
+
+# -- Letterboxd ----------------------------------------------------------------------------------
+
+
+def test_letterboxd_zip_brings_ratings_diary_reviews_likes_watchlist_and_lists(app, client, alice, catalog):
+    job = run(client, app, "letterboxd", letterboxd_zip())
+    assert job.status == "succeeded", job.error
+    got = entries(app, alice)
+    matrix, parasite, paddington = got[catalog["matrix"]], got[catalog["parasite"]], got[catalog["paddington"]]
+    assert (matrix.status, matrix.score, matrix.rewatch_count, matrix.tags) == ("completed", 90, 1, ["sci-fi", "rewatchable"])
+    assert str(matrix.started_on) == str(matrix.finished_on) == "2021-02-03"
+    assert (parasite.score, paddington.score, paddington.is_favourite) == (100, 80, True)
+    assert got[catalog["spirited"]].status == "planned"
+    assert catalog["matrix2"] not in got  # "The Matrix" 1999 is not "The Matrix Reloaded"
+    with app.app_context():
+        watches = db.session.execute(select(WatchEvent.watched_at, WatchEvent.is_rewatch, WatchEvent.score)
+                                     .where(WatchEvent.title_id == catalog["matrix"]).order_by(WatchEvent.watched_at)).all()
+        assert [(w.date().isoformat(), r, s) for w, r, s in watches] == [("2021-02-03", False, 90), ("2023-07-14", True, 90)]
+        review = db.session.scalar(select(Review).where(Review.title_id == catalog["parasite"]))
+        assert review.body == "Stairs, so many stairs.\nA second line."
+        custom = db.session.scalar(select(CustomList).where(CustomList.user_id == alice))
+        assert (custom.name, custom.description) == ("Comfort films", "For rainy days")
+        assert [(i.title_id, i.position, i.note) for i in custom.items] == [
+            (catalog["paddington"], 1, "The best one"), (catalog["spirited"], 2, ""), (catalog["matrix"], 3, "")]
+    assert [row["label"] for row in job.unmatched] == ["A Film That Is Not In Any Catalog (2001)"]
+    assert job.problems == ["diary.csv line 6: rating '9' is not 0.5-5 stars in halves."]
+
+
+# -- Trakt ---------------------------------------------------------------------------------------
+
+
+def test_trakt_json_matches_by_tmdb_then_imdb(app, client, alice, catalog):
+    job = run(client, app, "trakt", trakt_json())
+    assert job.status == "succeeded", job.error
+    got = entries(app, alice)
+    inception = got[catalog["inception"]]
+    assert (inception.status, inception.score, inception.rewatch_count) == ("completed", 90, 1)
+    assert got[catalog["dune"]].status == "planned"  # no TMDB id here: found by its IMDb id
+    got_series = got[catalog["got"]]
+    assert (got_series.status, got_series.progress) == ("watching", 2)
+    with app.app_context():
+        moments = db.session.execute(select(WatchEvent.watched_at, WatchEvent.number, WatchEvent.is_rewatch)
+                                     .order_by(WatchEvent.watched_at)).all()
+    assert [(m.isoformat(), n, r) for m, n, r in moments] == [
+        ("2016-08-28T19:30:00+00:00", None, False), ("2020-05-01T20:00:00+00:00", 1, False),
+        ("2020-05-02T20:00:00+00:00", 2, False), ("2023-02-11T21:04:00+00:00", None, True)]
+    assert [row["label"] for row in job.unmatched] == ["The Shawshank Redemption (1994)"]
+    assert any("episode ratings" in problem for problem in job.problems)
+
+
+def test_trakt_zip_of_export_files(app, client, alice, catalog, tmp_path):
+    document = json.loads(trakt_json())
+    folder = tmp_path / "trakt-export"
+    folder.mkdir()
+    for section, name in (("history", "watched-history"), ("ratings", "ratings-movies"),
+                          ("watchlist", "watchlist-movies"), ("watched", "watched-movies")):
+        (folder / f"{name}.json").write_text(json.dumps(document[section]))
+    job = run(client, app, "trakt", zip_folder(folder))
+    assert job.status == "succeeded", job.error
+    assert entries(app, alice)[catalog["inception"]].score == 90
+
+
+# -- idempotence and modes -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source,data", [("mal", mal_xml()), ("letterboxd", letterboxd_zip()), ("trakt", trakt_json())],
+                         ids=["mal", "letterboxd", "trakt"])
+@pytest.mark.parametrize("mode", ["only_new", "overwrite"])
+def test_importing_the_same_file_again_adds_nothing(app, client, alice, catalog, source, data, mode):
+    first = run(client, app, source, data, mode)
+    before = counts(app, alice)
+    again = run(client, app, source, data, mode)
+    assert counts(app, alice) == before
+    assert again.status == "succeeded" and again.created == again.updated == 0
+    assert again.skipped == first.created
+
+
+def test_only_new_leaves_existing_entries_and_overwrite_replaces_them(app, client, alice, catalog):
+    with app.app_context():
+        from mymovielist.services import tracking
+
+        user, bebop = db.session.get(User, alice), db.session.get(Title, catalog["bebop"])
+        tracking.update_entry(user, bebop, status="dropped", progress=3, score=40)
+        db.session.commit()
+    job = run(client, app, "mal", mal_xml(), "only_new")
+    assert (job.created, job.skipped) == (3, 1)
+    kept = entries(app, alice)[catalog["bebop"]]
+    assert (kept.status, kept.progress, kept.score) == ("dropped", 3, 40)
+    job = run(client, app, "mal", mal_xml(), "overwrite")
+    assert job.updated == 1
+    replaced = entries(app, alice)[catalog["bebop"]]
+    assert (replaced.status, replaced.progress, replaced.score) == ("completed", 26, 90)
+    with app.app_context():
+        assert db.session.get(Title, catalog["bebop"]).mean_score == 90
+
+
+# -- bad files -----------------------------------------------------------------------------------
+
+
+def _zip_bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("watched.csv", b"Date,Name,Year\n" + b" " * (101 * 1024 * 1024))
+    return buffer.getvalue()
+
+
+def _many_members() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for n in range(2_001):
+            archive.writestr(f"lists/{n}.csv", b"")
+    return buffer.getvalue()
+
+
+BAD_FILES = {
+    "broken xml": ("mal", (FIXTURES / "malformed/broken.xml").read_bytes(), "not valid XML"),
+    "xml entities": ("mal", (FIXTURES / "malformed/entities.xml").read_bytes(), "declares entities"),
+    "not mal": ("mal", b"<?xml version='1.0'?><animelist/>", "not a MyAnimeList export"),
+    "missing columns": ("letterboxd", zip_folder(FIXTURES / "malformed/letterboxd-missing-columns"),
+                        "watched.csv lacks the columns Name, Year"),
+    "zip without members": ("letterboxd", zip_folder(FIXTURES / "malformed/letterboxd-no-members"), "not a Letterboxd export"),
+    "not a zip": ("letterboxd", b"Date,Name,Year\n", "is a ZIP file"),
+    "zip bomb": ("letterboxd", _zip_bomb(), "unpacks to more than"),
+    "too many members": ("letterboxd", _many_members(), "more than 2000 files"),
+    "wrong json shape": ("trakt", (FIXTURES / "malformed/wrong-shape.json").read_bytes(), "not a Trakt export"),
+    "broken json": ("trakt", b'{"history": [', "not valid JSON"),
+    "not ours": ("ours", trakt_json(), "not a MyMovieList export"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_a_bad_file_fails_with_a_clear_error_and_writes_nothing(app, client, alice, catalog, case):
+    source, data, message = BAD_FILES[case]
+    job = run(client, app, source, data)
+    assert job.status == "failed"
+    assert message in job.error
+    assert counts(app, alice) == {"entries": 0, "watches": 0, "reviews": 0, "lists": 0, "items": 0}
+    page = client.get(f"/settings/import/{job.id}").get_data(as_text=True)
+    assert "nothing was written" in page
+    assert not (app.instance_path and (runner.folder(app) / str(job.id)).exists())  # the file is gone
+
+
+def test_a_failure_while_writing_rolls_everything_back(app, client, alice, catalog, monkeypatch):
+    from mymovielist.services.imports import writer
+
+    real = writer.Writer.apply
+    calls = []
+
+    def failing(self, record, title, specs):
+        calls.append(record)
+        if len(calls) == 3:
+            raise RuntimeError("disk on fire")
+        return real(self, record, title, specs)
+
+    monkeypatch.setattr(writer.Writer, "apply", failing)
+    job = run(client, app, "letterboxd", letterboxd_zip())
+    assert job.status == "failed" and "nothing was written" in job.error
+    assert counts(app, alice) == {"entries": 0, "watches": 0, "reviews": 0, "lists": 0, "items": 0}
+    assert len(calls) == 3  # two records were written, then rolled back
+
+
+def test_an_empty_file_is_refused_at_upload(app, client, alice):
+    response = upload(client, "mal", b"")
+    assert response.status_code == 422
+    assert "The file is empty." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ImportJob)) == 0
+
+
+def test_a_file_over_the_cap_is_refused_with_413(app, client, alice):
+    # The multipart body is built by hand: the test client would spool 20 MB to a temporary file
+    # that nobody reads (and so nobody closes) once the request is refused.
+    boundary = "bound"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="source"\r\n\r\nmal\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="mode"\r\n\r\nonly_new\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.xml"\r\n\r\n').encode()
+    body += b"<" * (20 * 1024 * 1024) + f"\r\n--{boundary}--\r\n".encode()
+    response = client.post("/settings/import", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 413
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ImportJob)) == 0
+
+
+def test_a_file_over_the_import_cap_but_under_the_request_cap_is_refused(app, client, alice):
+    app.config["IMPORT_MAX_BYTES"] = 1024
+    response = upload(client, "mal", mal_xml())
+    assert response.status_code == 413
+    assert "larger than" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("form,message", [
+    ({"source": "myspace", "mode": "only_new"}, "Not a valid choice"),
+    ({"source": "mal", "mode": "sometimes"}, "Not a valid choice"),
+    ({"source": "mal", "mode": "only_new", "no_file": True}, "Choose the file to import."),
+])
+def test_upload_form_errors(app, client, alice, form, message):
+    data = {k: v for k, v in form.items() if k != "no_file"}
+    if not form.get("no_file"):
+        data["file"] = (io.BytesIO(mal_xml()), "animelist.xml")
+    response = client.post("/settings/import", data=data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+
+
+# -- unmatched rows ------------------------------------------------------------------------------
+
+
+def test_an_unmatched_row_is_found_by_search_and_applied(app, client, alice, catalog, make_title):
+    shawshank = make_title("movie", "The Shawshank Redemption", year=1994)
+    job = run(client, app, "trakt", trakt_json())
+    assert shawshank not in entries(app, alice)  # that title has no TMDB or IMDb id: not matched by name
+    row = [row["label"] for row in job.unmatched].index("The Shawshank Redemption (1994)")
+    page = client.get(f"/settings/import/{job.id}?row={row}&q=Shawshank")
+    assert page.status_code == 200
+    assert f'name="title_id" value="{shawshank}"' in page.get_data(as_text=True)
+    fragment = client.get(f"/settings/import/{job.id}?row={row}&q=Shawshank",
+                          headers={"HX-Request": "true", "HX-Target": f"candidates-{row}"})
+    body = fragment.get_data(as_text=True)
+    assert "<html" not in body and f'id="candidates-{row}"' in body and "HX-Request" in fragment.headers["Vary"]
+    response = client.post(f"/settings/import/{job.id}/rows/{row}", data={"title_id": shawshank})
+    assert response.status_code == 303
+    assert entries(app, alice)[shawshank].status == "planned"
+    again = client.post(f"/settings/import/{job.id}/rows/{row}", data={"title_id": shawshank},
+                        headers={"HX-Request": "true", "HX-Target": "import-job"})
+    assert again.status_code == 409 and "resolved already" in json.loads(again.headers["HX-Trigger"])["toast"]["message"]
+    report = client.get(f"/settings/import/{job.id}").get_data(as_text=True)
+    assert "Imported as" in report
+
+
+def test_resolving_carries_the_rows_list_places_and_watches(app, client, alice, catalog, make_title):
+    job = run(client, app, "letterboxd", letterboxd_zip())
+    hidden = make_title("movie", "A Film That Is Not In Any Catalog (Director's Cut)", year=2001)
+    response = client.post(f"/settings/import/{job.id}/rows/0", data={"title_id": hidden},
+                           headers={"HX-Request": "true", "HX-Target": "import-job"})
+    assert response.status_code == 200
+    assert "<html" not in response.get_data(as_text=True)
+    assert json.loads(response.headers["HX-Trigger"])["toast"]["level"] == "success"
+    assert entries(app, alice)[hidden].status == "completed"
+
+
+@pytest.mark.parametrize("data,status", [({"title_id": "999999"}, 422), ({"title_id": "abc"}, 422), ({}, 422)])
+def test_resolving_needs_a_real_title(app, client, alice, catalog, data, status):
+    job = run(client, app, "trakt", trakt_json())
+    assert client.post(f"/settings/import/{job.id}/rows/0", data=data).status_code == status
+
+
+def test_resolving_a_row_that_does_not_exist_is_404(app, client, alice, catalog):
+    job = run(client, app, "trakt", trakt_json())
+    assert client.post(f"/settings/import/{job.id}/rows/99", data={"title_id": catalog["dune"]}).status_code == 404
+
+
+# -- progress ------------------------------------------------------------------------------------
+
+
+def test_the_progress_component_polls_until_the_job_is_done(app, client, alice, catalog):
+    with app.app_context():
+        job = runner.create_job(db.session.get(User, alice), "mal", "only_new", "animelist.xml", mal_xml())
+        db.session.commit()
+        job_id = job.id
+    headers = {"HX-Request": "true", "HX-Target": "import-job"}
+    waiting = client.get(f"/settings/import/{job_id}", headers=headers)
+    body = waiting.get_data(as_text=True)
+    assert waiting.status_code == 200 and "<html" not in body and "HX-Request" in waiting.headers["Vary"]
+    assert 'hx-trigger="every 1s"' in body and "<progress" in body and 'id="import-job"' in body
+    with app.app_context():
+        runner.run_job(job_id)
+    finished = client.get(f"/settings/import/{job_id}", headers=headers).get_data(as_text=True)
+    assert "hx-trigger" not in finished.split("</section>")[0].split(">")[0]
+    assert "Added</dt><dd>4</dd>" in finished
+    page = client.get(f"/settings/import/{job_id}").get_data(as_text=True)
+    assert "<html" in page and "Import of animelist.xml" in page
+
+
+def test_import_pages_are_reachable_from_settings(app, client, alice):
+    settings = client.get("/settings").get_data(as_text=True)
+    assert 'href="/settings/import"' in settings and 'href="/settings/export"' in settings
+    page = client.get("/settings/import")
+    assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.get_data(as_text=True)
+
+
+# -- permissions ---------------------------------------------------------------------------------
+
+
+def test_a_user_cannot_see_or_resolve_another_users_import(app, client, alice, catalog, make_user, auth):
+    job = run(client, app, "trakt", trakt_json())
+    make_user("mallory")
+    auth.logout()
+    auth.login("mallory")
+    assert client.get(f"/settings/import/{job.id}").status_code == 404
+    assert client.get(f"/settings/import/{job.id}?row=0&q=Shaw", headers={"HX-Request": "true",
+                                                                       "HX-Target": "candidates-0"}).status_code == 404
+    assert client.post(f"/settings/import/{job.id}/rows/0", data={"title_id": catalog["dune"]}).status_code == 404
+    listing = client.get("/settings/import").get_data(as_text=True)
+    assert f"/settings/import/{job.id}" not in listing
+    with app.app_context():
+        mallory = db.session.scalar(select(User).where(User.username == "mallory"))
+        assert db.session.scalar(select(func.count()).select_from(ListEntry).where(ListEntry.user_id == mallory.id)) == 0
+
+
+def test_visitors_are_sent_to_log_in(client):
+    response = client.get("/settings/import")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    htmx = client.get("/settings/import/1", headers={"HX-Request": "true"})
+    assert htmx.status_code == 401 and "HX-Redirect" in htmx.headers
+
+
+def test_upload_with_csrf_on_needs_the_token(app, client, alice):
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = client.get("/settings/import").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    refused = client.post("/settings/import", data={"source": "mal", "mode": "only_new",
+                                                    "file": (io.BytesIO(mal_xml()), "a.xml")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 400
+    accepted = client.post("/settings/import", data={"source": "mal", "mode": "only_new", "csrf_token": token,
+                                                     "file": (io.BytesIO(mal_xml()), "a.xml")},
+                           content_type="multipart/form-data")
+    assert accepted.status_code == 303
+    runner.wait(job_id_from(accepted))
