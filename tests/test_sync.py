@@ -184,6 +184,22 @@ def test_one_failure_is_recorded_and_the_rest_go_on(sync_app, emulator):
         assert count(Title) == 2
 
 
+def test_an_unexpected_error_in_one_title_does_not_end_the_batch(sync_app, emulator):
+    def fetch(clients, target):
+        if target.external_id == "76":
+            raise KeyError("cast")  # a bug in a mapping, say
+        return service.fetch_record(clients, target)
+
+    targets = [Target("tmdb", "movie", "76"), Target("comicvine", "volume", "153158")]
+    with sync_app.app_context():
+        run_id = service.start_run("all", "test", total=2)
+        result = service.run_batch(get_clients(), targets, run_id=run_id, fetch=fetch)
+        service.finish_run(run_id, result)
+        run = db.session.get(SyncRun, run_id)
+        assert (run.status, run.created, run.failed) == ("partial", 1, 1)
+        assert run.error == "tmdb:movie:76: unexpected KeyError: 'cast'"
+
+
 def test_a_sync_killed_midway_and_rerun_leaves_no_duplicates(sync_app, emulator):
     targets = [Target("tmdb", "movie", "76"), Target("tmdb", "tv", "1399"), Target("jikan", "manga", "1"),
                Target("comicvine", "volume", "153158")]

@@ -342,12 +342,17 @@ def run_batch(
             result.title_ids.append(outcome.title.id)
             _save_progress(run_id, result)
             db.session.commit()
-        except (ProviderError, UpsertError, SyncError, ValueError, SQLAlchemyError) as exc:
+        except Exception as exc:  # noqa: BLE001 - one title's failure, whatever it is, must not end the batch
             db.session.rollback()
             writer = CatalogWriter()  # its caches may hold rows the rollback discarded
             result.failed += 1
-            result.errors.append(f"{_label(target)}: {exc}")
-            log.warning("sync %s failed: %s", target, exc)
+            expected = isinstance(exc, (ProviderError, UpsertError, SyncError, ValueError, SQLAlchemyError))
+            result.errors.append(f"{_label(target)}: {exc}" if expected else
+                                 f"{_label(target)}: unexpected {exc.__class__.__name__}: {exc}")
+            if expected:
+                log.warning("sync %s failed: %s", _label(target), exc)
+            else:
+                log.exception("sync %s failed unexpectedly", _label(target))
             _save_progress(run_id, result)
             db.session.commit()
         if progress is not None:
