@@ -99,12 +99,21 @@ def test_a_failing_htmx_request_shows_an_error_toast_and_the_request_bar(page):
 
 def test_the_request_bar_shows_while_a_request_is_in_flight(page):
     page.goto("/")
-    held = []
-    page.route(re.compile(r".*/search\?.*"), lambda route: held.append(route))
+    held, released = [], []
+
+    def answer(route):
+        route.fulfill(status=200, body="<p>done</p>", headers={"Content-Type": "text/html"})
+
+    # Hold the live search's requests until the bar has been seen; later ones (htmx queues the last
+    # keystroke's request behind the one in flight) are answered at once.
+    page.route(re.compile(r".*/search\?.*"), lambda route: answer(route) if released else held.append(route))
     page.locator("#nav-q").press_sequentially("cowboy")
     expect(page.locator("html.htmx-busy")).to_have_count(1)
     expect(page.locator("#page-progress")).to_have_css("opacity", "1")
     expect(page.locator("#search-suggestions")).to_have_attribute("aria-busy", "true")
-    held[0].fulfill(status=200, body="<p>done</p>", headers={"Content-Type": "text/html"})
+    released.append(True)
+    for route in held:
+        answer(route)
     expect(page.locator("html.htmx-busy")).to_have_count(0)
     expect(page.locator("#search-suggestions")).not_to_have_attribute("aria-busy", "true")
+    expect(page.locator("#search-suggestions")).to_have_text("done")
