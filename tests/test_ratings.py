@@ -97,7 +97,8 @@ def test_a_score_off_the_scale_is_a_422_and_nothing_changes(app, client, make_ti
     title_id = make_title("movie")
     response = client.post(f"/titles/{title_id}/rating", data={"score": bad}, headers=HX)
     assert response.status_code == 422 and response.data == b""
-    assert json.loads(response.headers["HX-Trigger"])["toast"]["level"] == "error"
+    toast = json.loads(response.headers["HX-Trigger"])["toast"]
+    assert toast["level"] == "error" and toast["message"].startswith("Score: ") and len(toast["message"]) < 80
     assert aggregates(app, title_id)[0] == 0
     with app.app_context():
         assert db.session.scalar(select(ListEntry).where(ListEntry.user_id == uid)) is None

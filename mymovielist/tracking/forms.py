@@ -35,7 +35,8 @@ class ScoreField(StringField):
         try:
             self.stored = scores.from_display(raw, self.scale)
         except ValueError as error:
-            raise ValidationError(f"Score: {error}.") from None
+            # never echo a long input back in a message
+            raise ValidationError(f"Score: {error}." if len(raw) <= 12 else "Score: enter a score on your scale.") from None
 
 
 def _not_future(form, field) -> None:
