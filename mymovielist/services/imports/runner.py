@@ -134,6 +134,7 @@ def _write(job: ImportJob, bundle: Bundle) -> None:
     job.unmatched = [_unmatched_row(record, bundle.lists) for record in records if record.ref.key not in matched]
     writer = Writer(user, job.mode, job.source)
     _live[job.id] = 0
+    writer.ensure_lists(bundle.lists)
     for record in order_memberships([r for r in records if r.ref.key in matched]):
         writer.apply(record, titles[matched[record.ref.key]], bundle.lists)
         _live[job.id] += 1

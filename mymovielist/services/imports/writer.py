@@ -57,6 +57,11 @@ class Writer:
             self.skipped += 1
         return outcome
 
+    def ensure_lists(self, specs: dict[str, ListSpec]) -> None:
+        """Create the file's custom lists, empty ones included (a list is the user's list of that name)."""
+        for key, spec in specs.items():
+            self._list(key, spec)
+
     def finish(self) -> None:
         """Recompute the rating aggregates of every title whose score changed (services/ratings.py)."""
         for title in self.rescore.values():
