@@ -469,3 +469,22 @@ def test_a_server_error_is_a_500_problem_and_is_logged(app, monkeypatch, caplog)
     body = assert_problem(response, 500)
     assert "boom" not in json.dumps(body)
     assert "Unhandled API error" in caplog.text
+
+
+@pytest.mark.parametrize("status", [400, 403, 409, 413, 422])
+def test_any_error_raised_under_api_is_a_problem(app, status):
+    from flask import abort
+
+    @app.get("/api/v1/_test/error")
+    def _raise_error():
+        abort(status)
+
+    body = assert_problem(app.test_client().get("/api/v1/_test/error"), status)
+    assert body["type"] == "about:blank" and body["instance"] == "/api/v1/_test/error"
+
+
+def test_too_large_bodies_are_413_problems(app, catalog, token_for):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    response = app.test_client().put(f"/api/v1/me/entries/{catalog['dune']}", data="x" * 2000,
+                                     content_type="application/json", headers=bearer(token_for("alice")))
+    assert_problem(response, 413)

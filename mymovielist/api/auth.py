@@ -15,6 +15,7 @@ from typing import TypeVar
 from flask import current_app, g, make_response, request
 from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
+from sqlalchemy.exc import OperationalError
 
 from mymovielist.api.problems import ApiProblem
 from mymovielist.extensions import db
@@ -50,7 +51,10 @@ def authenticate() -> None:
         raise ApiProblem(401, g.api_auth_error, kind="invalid-token",
                          headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'})
     if token is not None and api_tokens.touch(token):
-        db.session.commit()
+        try:
+            db.session.commit()
+        except OperationalError:  # a busy database (a read cannot always upgrade to a write on SQLite)
+            db.session.rollback()  # last_used_at is a hint: the next request records it
 
 
 def api_user() -> User | None:
