@@ -49,6 +49,11 @@ class DefaultConfig:
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_KEY_PREFIX = "mymovielist"
 
+    # JSON API: requests per token (or per address without one), and the origins allowed by CORS
+    # (none: no Access-Control-* headers at all). A list, or one string of origins split by commas.
+    API_RATE_LIMIT = "300 per minute"
+    API_CORS_ORIGINS: list[str] = []
+
     PAGE_SIZE = 24
     # Tracking: the prior count m of the Bayesian weighted score (how many ratings at the mean of
     # every rated title each title starts with), and entries per page of a user's list.
