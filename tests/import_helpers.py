@@ -40,27 +40,49 @@ def trakt_json() -> bytes:
 
 def make_catalog(make_title) -> dict[str, int]:
     """The titles the sample files name (and two they do not), by a short name."""
+
     def refs(*triples):
         return [ExternalRef(*t) for t in triples]
 
     return {
-        "bebop": make_title("anime", "Cowboy Bebop", year=1998, refs=refs(("jikan", "anime", "1")),
-                            details={"episode_count": 26}),
-        "fma": make_title("anime", "Fullmetal Alchemist: Brotherhood", year=2009, refs=refs(("jikan", "anime", "5114")),
-                          details={"episode_count": 64}),
-        "naruto": make_title("anime", "Naruto", year=2002, refs=refs(("jikan", "anime", "20")),
-                             details={"episode_count": 220}),
-        "berserk": make_title("comic", "Berserk", year=1989, refs=refs(("jikan", "manga", "2")),
-                              details={"format": "manga"}),
-        "matrix": make_title("movie", "The Matrix", year=1999,
-                             refs=refs(("tmdb", "movie", "603"), ("imdb", "title", "tt0133093"))),
+        "bebop": make_title(
+            "anime",
+            "Cowboy Bebop",
+            year=1998,
+            refs=refs(("jikan", "anime", "1")),
+            details={"episode_count": 26},
+        ),
+        "fma": make_title(
+            "anime",
+            "Fullmetal Alchemist: Brotherhood",
+            year=2009,
+            refs=refs(("jikan", "anime", "5114")),
+            details={"episode_count": 64},
+        ),
+        "naruto": make_title(
+            "anime", "Naruto", year=2002, refs=refs(("jikan", "anime", "20")), details={"episode_count": 220}
+        ),
+        "berserk": make_title(
+            "comic", "Berserk", year=1989, refs=refs(("jikan", "manga", "2")), details={"format": "manga"}
+        ),
+        "matrix": make_title(
+            "movie",
+            "The Matrix",
+            year=1999,
+            refs=refs(("tmdb", "movie", "603"), ("imdb", "title", "tt0133093")),
+        ),
         "parasite": make_title("movie", "Parasite", year=2019, refs=refs(("tmdb", "movie", "496243"))),
         "paddington": make_title("movie", "Paddington 2", year=2017, refs=refs(("tmdb", "movie", "346648"))),
         "spirited": make_title("movie", "Spirited Away", year=2001, refs=refs(("tmdb", "movie", "129"))),
         "inception": make_title("movie", "Inception", year=2010, refs=refs(("tmdb", "movie", "27205"))),
         "dune": make_title("movie", "Dune", year=2021, refs=refs(("imdb", "title", "tt1160419"))),
-        "got": make_title("series", "Game of Thrones", year=2011, refs=refs(("tmdb", "tv", "1399")),
-                          details={"episode_count": 73}),
+        "got": make_title(
+            "series",
+            "Game of Thrones",
+            year=2011,
+            refs=refs(("tmdb", "tv", "1399")),
+            details={"episode_count": 73},
+        ),
         "matrix2": make_title("movie", "The Matrix Reloaded", year=2003, refs=refs(("tmdb", "movie", "604"))),
     }
 

@@ -37,11 +37,24 @@ def history(app, alice, catalog):
     with app.app_context():
         user = db.session.get(User, alice)
         t = {name: db.session.get(Title, title_id) for name, title_id in catalog.items()}
-        tracking.update_entry(user, t["bebop"], on=date(2024, 3, 1), status="completed", score=90, notes="Jazz.",
-                              tags=["space", "jazz"], priority=2, is_favourite=True)
+        tracking.update_entry(
+            user,
+            t["bebop"],
+            on=date(2024, 3, 1),
+            status="completed",
+            score=90,
+            notes="Jazz.",
+            tags=["space", "jazz"],
+            priority=2,
+            is_favourite=True,
+        )
         tracking.update_entry(user, t["fma"], on=date(2024, 4, 1), progress=3)
-        tracking.update_entry(user, t["berserk"], on=date(2024, 4, 2), status="on_hold", progress=40, score=75)
-        tracking.log_watch(user, t["matrix"], watched_on=date(2021, 2, 3), number=None, score=None, note="First.")
+        tracking.update_entry(
+            user, t["berserk"], on=date(2024, 4, 2), status="on_hold", progress=40, score=75
+        )
+        tracking.log_watch(
+            user, t["matrix"], watched_on=date(2021, 2, 3), number=None, score=None, note="First."
+        )
         tracking.log_watch(user, t["matrix"], watched_on=date(2023, 7, 14), number=None, score=None, note="")
         tracking.set_rating(user, t["matrix"], 85)
         tracking.toggle_watchlist(user, t["spirited"])
@@ -82,16 +95,25 @@ def test_our_json_round_trips_through_wipe_and_import(app, client, history):
     assert len(first["entries"]) == 6 and len(first["watches"]) >= 2 and len(first["lists"]) == 2
     _wipe(app, history)
     assert json.loads(download(client, "json").data)["entries"] == []
-    response = client.post("/settings/import", data={"source": "ours", "mode": "overwrite",
-                                                     "file": (io.BytesIO(download(client, "json").data), "x.json")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/settings/import",
+        data={
+            "source": "ours",
+            "mode": "overwrite",
+            "file": (io.BytesIO(download(client, "json").data), "x.json"),
+        },
+        content_type="multipart/form-data",
+    )
     runner.wait(job_id_from(response))
     with app.app_context():  # an empty export has nothing to import: the job fails and writes nothing
         job = db.session.get(ImportJob, job_id_from(response))
         assert (job.status, job.error) == ("failed", "The file holds nothing to import.")
     exported = io.BytesIO(json.dumps(first).encode())
-    response = client.post("/settings/import", data={"source": "ours", "mode": "overwrite", "file": (exported, "x.json")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/settings/import",
+        data={"source": "ours", "mode": "overwrite", "file": (exported, "x.json")},
+        content_type="multipart/form-data",
+    )
     job_id = job_id_from(response)
     runner.wait(job_id)
     second = json.loads(download(client, "json").data)
@@ -110,10 +132,17 @@ def test_our_csv_zip_has_every_part(client, history):
     assert sorted(archive.namelist()) == ["entries.csv", "lists.csv", "reviews.csv", "watches.csv"]
     entries = list(csv.DictReader(io.StringIO(archive.read("entries.csv").decode())))
     bebop = next(row for row in entries if row["title"] == "Cowboy Bebop")
-    assert (bebop["status"], bebop["score"], json.loads(bebop["tags"])) == ("completed", "90", ["space", "jazz"])
+    assert (bebop["status"], bebop["score"], json.loads(bebop["tags"])) == (
+        "completed",
+        "90",
+        ["space", "jazz"],
+    )
     items = list(csv.DictReader(io.StringIO(archive.read("lists.csv").decode())))
     assert [(row["list"], row["position"], row["title"]) for row in items] == [
-        ("Comfort films", "1", "Paddington 2"), ("Comfort films", "2", "Spirited Away"), ("Comfort films", "3", "The Matrix")]
+        ("Comfort films", "1", "Paddington 2"),
+        ("Comfort films", "2", "Spirited Away"),
+        ("Comfort films", "3", "The Matrix"),
+    ]
     review = next(csv.DictReader(io.StringIO(archive.read("reviews.csv").decode())))
     assert review["body"] == "Stairs.\n\nSo many *stairs*." and review["spoiler"] == "True"
 
@@ -126,27 +155,49 @@ def test_mal_xml_is_what_mal_imports_and_what_we_read_back(app, client, history,
     rows = {row.findtext("series_animedb_id"): row for row in root.iter("anime")}
     assert set(rows) == {"1", "5114"}
     bebop = rows["1"]
-    assert (bebop.findtext("my_status"), bebop.findtext("my_score"), bebop.findtext("my_watched_episodes")) == (
-        "Completed", "9", "26")
+    assert (
+        bebop.findtext("my_status"),
+        bebop.findtext("my_score"),
+        bebop.findtext("my_watched_episodes"),
+    ) == ("Completed", "9", "26")
     assert bebop.findtext("update_on_import") == "1" and bebop.findtext("my_finish_date") == "2024-03-01"
     assert rows["5114"].findtext("my_finish_date") == "0000-00-00"
     back = mal.parse(response.data).records["jikan:anime:1"].entry
     assert (back["status"], back["score"], back["progress"], back["tags"], back["priority"]) == (
-        "completed", 90, 26, ["space", "jazz"], 2)
+        "completed",
+        90,
+        26,
+        ["space", "jazz"],
+        2,
+    )
     manga = fromstring(download(client, "mal-manga").data)
     berserk = next(manga.iter("manga"))
-    assert (berserk.findtext("manga_mangadb_id"), berserk.findtext("my_status"), berserk.findtext("my_read_chapters")) == (
-        "2", "On-Hold", "40")
+    assert (
+        berserk.findtext("manga_mangadb_id"),
+        berserk.findtext("my_status"),
+        berserk.findtext("my_read_chapters"),
+    ) == ("2", "On-Hold", "40")
 
 
 def test_letterboxd_csv_has_a_row_per_watch_with_stars(client, history):
     response = download(client, "letterboxd")
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.data.decode())))
-    assert list(rows[0]) == ["Title", "Year", "tmdbID", "imdbID", "Rating", "WatchedDate", "Rewatch", "Review"]
+    assert list(rows[0]) == [
+        "Title",
+        "Year",
+        "tmdbID",
+        "imdbID",
+        "Rating",
+        "WatchedDate",
+        "Rewatch",
+        "Review",
+    ]
     matrix = [row for row in rows if row["Title"] == "The Matrix"]
     assert [(r["WatchedDate"], r["Rewatch"], r["Rating"], r["tmdbID"], r["imdbID"]) for r in matrix] == [
-        ("2021-02-03", "false", "4.5", "603", "tt0133093"), ("2023-07-14", "true", "4.5", "603", "tt0133093")]
+        ("2021-02-03", "false", "4.5", "603", "tt0133093"),
+        ("2023-07-14", "true", "4.5", "603", "tt0133093"),
+    ]
     parasite = next(row for row in rows if row["Title"] == "Parasite")
     assert (parasite["Rating"], parasite["Review"]) == ("5", "Stairs.\n\nSo many *stairs*.")
     assert not any(row["Title"] == "Spirited Away" for row in rows)  # only planned: not a watch

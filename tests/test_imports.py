@@ -8,11 +8,29 @@ import re
 import zipfile
 
 import pytest
-from import_helpers import FIXTURES, job_id_from, letterboxd_zip, mal_gz, mal_xml, make_catalog, trakt_json, zip_folder
+from import_helpers import (
+    FIXTURES,
+    job_id_from,
+    letterboxd_zip,
+    make_catalog,
+    mal_gz,
+    mal_xml,
+    trakt_json,
+    zip_folder,
+)
 from sqlalchemy import func, select
 
 from mymovielist.extensions import db
-from mymovielist.models import CustomList, CustomListItem, ImportJob, ListEntry, Review, Title, User, WatchEvent
+from mymovielist.models import (
+    CustomList,
+    CustomListItem,
+    ImportJob,
+    ListEntry,
+    Review,
+    Title,
+    User,
+    WatchEvent,
+)
 from mymovielist.services import ratings
 from mymovielist.services.imports import runner
 
@@ -30,9 +48,11 @@ def alice(make_user, auth):
 
 
 def upload(client, source, data, mode="only_new", filename="export"):
-    return client.post("/settings/import", data={"source": source, "mode": mode,
-                                                 "file": (io.BytesIO(data), filename)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/settings/import",
+        data={"source": source, "mode": mode, "file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
 
 
 def run(client, app, source, data, mode="only_new") -> ImportJob:
@@ -56,15 +76,21 @@ def entries(app, user_id) -> dict[int, ListEntry]:
 
 def counts(app, user_id) -> dict[str, int]:
     with app.app_context():
+
         def n(model, *where):
             return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
         return {
             "entries": n(ListEntry, ListEntry.user_id == user_id),
             "watches": n(WatchEvent, WatchEvent.user_id == user_id),
             "reviews": n(Review, Review.user_id == user_id),
             "lists": n(CustomList, CustomList.user_id == user_id),
-            "items": db.session.scalar(select(func.count()).select_from(CustomListItem).join(CustomList)
-                                       .where(CustomList.user_id == user_id)),
+            "items": db.session.scalar(
+                select(func.count())
+                .select_from(CustomListItem)
+                .join(CustomList)
+                .where(CustomList.user_id == user_id)
+            ),
         }
 
 
@@ -82,10 +108,20 @@ def test_mal_export_imports_anime_and_manga(app, client, alice, catalog, data):
     assert (str(bebop.started_on), str(bebop.finished_on)) == ("2019-03-01", "2019-04-12")
     assert (bebop.notes, bebop.tags, bebop.priority) == ("See you, space cowboy.", ["space", "jazz"], 2)
     fma = got[catalog["fma"]]
-    assert (fma.status, fma.progress, fma.score, fma.finished_on) == ("watching", 12, None, None)  # my_status 1, score 0
+    assert (fma.status, fma.progress, fma.score, fma.finished_on) == (
+        "watching",
+        12,
+        None,
+        None,
+    )  # my_status 1, score 0
     assert got[catalog["naruto"]].status == "planned"
     berserk = got[catalog["berserk"]]
-    assert (berserk.status, berserk.progress, berserk.score, str(berserk.started_on)) == ("watching", 95, 100, "2018-06-01")
+    assert (berserk.status, berserk.progress, berserk.score, str(berserk.started_on)) == (
+        "watching",
+        95,
+        100,
+        "2018-06-01",
+    )
     assert [row["label"] for row in job.unmatched] == ["An Anime Nobody Has"]  # my_status 6, id unknown here
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(WatchEvent)) == 0  # MAL keeps no watch log
@@ -107,22 +143,40 @@ def test_letterboxd_zip_brings_ratings_diary_reviews_likes_watchlist_and_lists(a
     job = run(client, app, "letterboxd", letterboxd_zip())
     assert job.status == "succeeded", job.error
     got = entries(app, alice)
-    matrix, parasite, paddington = got[catalog["matrix"]], got[catalog["parasite"]], got[catalog["paddington"]]
-    assert (matrix.status, matrix.score, matrix.rewatch_count, matrix.tags) == ("completed", 90, 1, ["sci-fi", "rewatchable"])
+    matrix, parasite, paddington = (
+        got[catalog["matrix"]],
+        got[catalog["parasite"]],
+        got[catalog["paddington"]],
+    )
+    assert (matrix.status, matrix.score, matrix.rewatch_count, matrix.tags) == (
+        "completed",
+        90,
+        1,
+        ["sci-fi", "rewatchable"],
+    )
     assert str(matrix.started_on) == str(matrix.finished_on) == "2021-02-03"
     assert (parasite.score, paddington.score, paddington.is_favourite) == (100, 80, True)
     assert got[catalog["spirited"]].status == "planned"
     assert catalog["matrix2"] not in got  # "The Matrix" 1999 is not "The Matrix Reloaded"
     with app.app_context():
-        watches = db.session.execute(select(WatchEvent.watched_at, WatchEvent.is_rewatch, WatchEvent.score)
-                                     .where(WatchEvent.title_id == catalog["matrix"]).order_by(WatchEvent.watched_at)).all()
-        assert [(w.date().isoformat(), r, s) for w, r, s in watches] == [("2021-02-03", False, 90), ("2023-07-14", True, 90)]
+        watches = db.session.execute(
+            select(WatchEvent.watched_at, WatchEvent.is_rewatch, WatchEvent.score)
+            .where(WatchEvent.title_id == catalog["matrix"])
+            .order_by(WatchEvent.watched_at)
+        ).all()
+        assert [(w.date().isoformat(), r, s) for w, r, s in watches] == [
+            ("2021-02-03", False, 90),
+            ("2023-07-14", True, 90),
+        ]
         review = db.session.scalar(select(Review).where(Review.title_id == catalog["parasite"]))
         assert review.body == "Stairs, so many stairs.\nA second line."
         custom = db.session.scalar(select(CustomList).where(CustomList.user_id == alice))
         assert (custom.name, custom.description) == ("Comfort films", "For rainy days")
         assert [(i.title_id, i.position, i.note) for i in custom.items] == [
-            (catalog["paddington"], 1, "The best one"), (catalog["spirited"], 2, ""), (catalog["matrix"], 3, "")]
+            (catalog["paddington"], 1, "The best one"),
+            (catalog["spirited"], 2, ""),
+            (catalog["matrix"], 3, ""),
+        ]
     assert [row["label"] for row in job.unmatched] == ["A Film That Is Not In Any Catalog (2001)"]
     assert job.problems == ["diary.csv line 6: rating '9' is not 0.5-5 stars in halves."]
 
@@ -140,11 +194,17 @@ def test_trakt_json_matches_by_tmdb_then_imdb(app, client, alice, catalog):
     got_series = got[catalog["got"]]
     assert (got_series.status, got_series.progress) == ("watching", 2)
     with app.app_context():
-        moments = db.session.execute(select(WatchEvent.watched_at, WatchEvent.number, WatchEvent.is_rewatch)
-                                     .order_by(WatchEvent.watched_at)).all()
+        moments = db.session.execute(
+            select(WatchEvent.watched_at, WatchEvent.number, WatchEvent.is_rewatch).order_by(
+                WatchEvent.watched_at
+            )
+        ).all()
     assert [(m.isoformat(), n, r) for m, n, r in moments] == [
-        ("2016-08-28T19:30:00+00:00", None, False), ("2020-05-01T20:00:00+00:00", 1, False),
-        ("2020-05-02T20:00:00+00:00", 2, False), ("2023-02-11T21:04:00+00:00", None, True)]
+        ("2016-08-28T19:30:00+00:00", None, False),
+        ("2020-05-01T20:00:00+00:00", 1, False),
+        ("2020-05-02T20:00:00+00:00", 2, False),
+        ("2023-02-11T21:04:00+00:00", None, True),
+    ]
     assert [row["label"] for row in job.unmatched] == ["The Shawshank Redemption (1994)"]
     assert any("episode ratings" in problem for problem in job.problems)
 
@@ -153,8 +213,12 @@ def test_trakt_zip_of_export_files(app, client, alice, catalog, tmp_path):
     document = json.loads(trakt_json())
     folder = tmp_path / "trakt-export"
     folder.mkdir()
-    for section, name in (("history", "watched-history"), ("ratings", "ratings-movies"),
-                          ("watchlist", "watchlist-movies"), ("watched", "watched-movies")):
+    for section, name in (
+        ("history", "watched-history"),
+        ("ratings", "ratings-movies"),
+        ("watchlist", "watchlist-movies"),
+        ("watched", "watched-movies"),
+    ):
         (folder / f"{name}.json").write_text(json.dumps(document[section]))
     job = run(client, app, "trakt", zip_folder(folder))
     assert job.status == "succeeded", job.error
@@ -164,8 +228,11 @@ def test_trakt_zip_of_export_files(app, client, alice, catalog, tmp_path):
 # -- idempotence and modes -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("source,data", [("mal", mal_xml()), ("letterboxd", letterboxd_zip()), ("trakt", trakt_json())],
-                         ids=["mal", "letterboxd", "trakt"])
+@pytest.mark.parametrize(
+    "source,data",
+    [("mal", mal_xml()), ("letterboxd", letterboxd_zip()), ("trakt", trakt_json())],
+    ids=["mal", "letterboxd", "trakt"],
+)
 @pytest.mark.parametrize("mode", ["only_new", "overwrite"])
 def test_importing_the_same_file_again_adds_nothing(app, client, alice, catalog, source, data, mode):
     first = run(client, app, source, data, mode)
@@ -217,13 +284,24 @@ BAD_FILES = {
     "broken xml": ("mal", (FIXTURES / "malformed/broken.xml").read_bytes(), "not valid XML"),
     "xml entities": ("mal", (FIXTURES / "malformed/entities.xml").read_bytes(), "declares entities"),
     "not mal": ("mal", b"<?xml version='1.0'?><animelist/>", "not a MyAnimeList export"),
-    "missing columns": ("letterboxd", zip_folder(FIXTURES / "malformed/letterboxd-missing-columns"),
-                        "watched.csv lacks the columns Name, Year"),
-    "zip without members": ("letterboxd", zip_folder(FIXTURES / "malformed/letterboxd-no-members"), "not a Letterboxd export"),
+    "missing columns": (
+        "letterboxd",
+        zip_folder(FIXTURES / "malformed/letterboxd-missing-columns"),
+        "watched.csv lacks the columns Name, Year",
+    ),
+    "zip without members": (
+        "letterboxd",
+        zip_folder(FIXTURES / "malformed/letterboxd-no-members"),
+        "not a Letterboxd export",
+    ),
     "not a zip": ("letterboxd", b"Date,Name,Year\n", "is a ZIP file"),
     "zip bomb": ("letterboxd", _zip_bomb(), "unpacks to more than"),
     "too many members": ("letterboxd", _many_members(), "more than 2000 files"),
-    "wrong json shape": ("trakt", (FIXTURES / "malformed/wrong-shape.json").read_bytes(), "not a Trakt export"),
+    "wrong json shape": (
+        "trakt",
+        (FIXTURES / "malformed/wrong-shape.json").read_bytes(),
+        "not a Trakt export",
+    ),
     "broken json": ("trakt", b'{"history": [', "not valid JSON"),
     "not ours": ("ours", trakt_json(), "not a MyMovieList export"),
 }
@@ -272,11 +350,15 @@ def test_a_file_over_the_cap_is_refused_with_413(app, client, alice):
     # The multipart body is built by hand: the test client would spool 20 MB to a temporary file
     # that nobody reads (and so nobody closes) once the request is refused.
     boundary = "bound"
-    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="source"\r\n\r\nmal\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="mode"\r\n\r\nonly_new\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.xml"\r\n\r\n').encode()
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="source"\r\n\r\nmal\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="mode"\r\n\r\nonly_new\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.xml"\r\n\r\n'
+    ).encode()
     body += b"<" * (20 * 1024 * 1024) + f"\r\n--{boundary}--\r\n".encode()
-    response = client.post("/settings/import", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    response = client.post(
+        "/settings/import", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
     assert response.status_code == 413
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ImportJob)) == 0
@@ -289,11 +371,14 @@ def test_a_file_over_the_import_cap_but_under_the_request_cap_is_refused(app, cl
     assert "larger than" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("form,message", [
-    ({"source": "myspace", "mode": "only_new"}, "Not a valid choice"),
-    ({"source": "mal", "mode": "sometimes"}, "Not a valid choice"),
-    ({"source": "mal", "mode": "only_new", "no_file": True}, "Choose the file to import."),
-])
+@pytest.mark.parametrize(
+    "form,message",
+    [
+        ({"source": "myspace", "mode": "only_new"}, "Not a valid choice"),
+        ({"source": "mal", "mode": "sometimes"}, "Not a valid choice"),
+        ({"source": "mal", "mode": "only_new", "no_file": True}, "Choose the file to import."),
+    ],
+)
 def test_upload_form_errors(app, client, alice, form, message):
     data = {k: v for k, v in form.items() if k != "no_file"}
     if not form.get("no_file"):
@@ -314,16 +399,26 @@ def test_an_unmatched_row_is_found_by_search_and_applied(app, client, alice, cat
     page = client.get(f"/settings/import/{job.id}?row={row}&q=Shawshank")
     assert page.status_code == 200
     assert f'name="title_id" value="{shawshank}"' in page.get_data(as_text=True)
-    fragment = client.get(f"/settings/import/{job.id}?row={row}&q=Shawshank",
-                          headers={"HX-Request": "true", "HX-Target": f"candidates-{row}"})
+    fragment = client.get(
+        f"/settings/import/{job.id}?row={row}&q=Shawshank",
+        headers={"HX-Request": "true", "HX-Target": f"candidates-{row}"},
+    )
     body = fragment.get_data(as_text=True)
-    assert "<html" not in body and f'id="candidates-{row}"' in body and "HX-Request" in fragment.headers["Vary"]
+    assert (
+        "<html" not in body and f'id="candidates-{row}"' in body and "HX-Request" in fragment.headers["Vary"]
+    )
     response = client.post(f"/settings/import/{job.id}/rows/{row}", data={"title_id": shawshank})
     assert response.status_code == 303
     assert entries(app, alice)[shawshank].status == "planned"
-    again = client.post(f"/settings/import/{job.id}/rows/{row}", data={"title_id": shawshank},
-                        headers={"HX-Request": "true", "HX-Target": "import-job"})
-    assert again.status_code == 409 and "resolved already" in json.loads(again.headers["HX-Trigger"])["toast"]["message"]
+    again = client.post(
+        f"/settings/import/{job.id}/rows/{row}",
+        data={"title_id": shawshank},
+        headers={"HX-Request": "true", "HX-Target": "import-job"},
+    )
+    assert (
+        again.status_code == 409
+        and "resolved already" in json.loads(again.headers["HX-Trigger"])["toast"]["message"]
+    )
     report = client.get(f"/settings/import/{job.id}").get_data(as_text=True)
     assert "Imported as" in report
 
@@ -331,15 +426,20 @@ def test_an_unmatched_row_is_found_by_search_and_applied(app, client, alice, cat
 def test_resolving_carries_the_rows_list_places_and_watches(app, client, alice, catalog, make_title):
     job = run(client, app, "letterboxd", letterboxd_zip())
     hidden = make_title("movie", "A Film That Is Not In Any Catalog (Director's Cut)", year=2001)
-    response = client.post(f"/settings/import/{job.id}/rows/0", data={"title_id": hidden},
-                           headers={"HX-Request": "true", "HX-Target": "import-job"})
+    response = client.post(
+        f"/settings/import/{job.id}/rows/0",
+        data={"title_id": hidden},
+        headers={"HX-Request": "true", "HX-Target": "import-job"},
+    )
     assert response.status_code == 200
     assert "<html" not in response.get_data(as_text=True)
     assert json.loads(response.headers["HX-Trigger"])["toast"]["level"] == "success"
     assert entries(app, alice)[hidden].status == "completed"
 
 
-@pytest.mark.parametrize("data,status", [({"title_id": "999999"}, 422), ({"title_id": "abc"}, 422), ({}, 422)])
+@pytest.mark.parametrize(
+    "data,status", [({"title_id": "999999"}, 422), ({"title_id": "abc"}, 422), ({}, 422)]
+)
 def test_resolving_needs_a_real_title(app, client, alice, catalog, data, status):
     job = run(client, app, "trakt", trakt_json())
     assert client.post(f"/settings/import/{job.id}/rows/0", data=data).status_code == status
@@ -347,7 +447,10 @@ def test_resolving_needs_a_real_title(app, client, alice, catalog, data, status)
 
 def test_resolving_a_row_that_does_not_exist_is_404(app, client, alice, catalog):
     job = run(client, app, "trakt", trakt_json())
-    assert client.post(f"/settings/import/{job.id}/rows/99", data={"title_id": catalog["dune"]}).status_code == 404
+    assert (
+        client.post(f"/settings/import/{job.id}/rows/99", data={"title_id": catalog["dune"]}).status_code
+        == 404
+    )
 
 
 # -- progress ------------------------------------------------------------------------------------
@@ -388,14 +491,27 @@ def test_a_user_cannot_see_or_resolve_another_users_import(app, client, alice, c
     auth.logout()
     auth.login("mallory")
     assert client.get(f"/settings/import/{job.id}").status_code == 404
-    assert client.get(f"/settings/import/{job.id}?row=0&q=Shaw", headers={"HX-Request": "true",
-                                                                       "HX-Target": "candidates-0"}).status_code == 404
-    assert client.post(f"/settings/import/{job.id}/rows/0", data={"title_id": catalog["dune"]}).status_code == 404
+    assert (
+        client.get(
+            f"/settings/import/{job.id}?row=0&q=Shaw",
+            headers={"HX-Request": "true", "HX-Target": "candidates-0"},
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(f"/settings/import/{job.id}/rows/0", data={"title_id": catalog["dune"]}).status_code
+        == 404
+    )
     listing = client.get("/settings/import").get_data(as_text=True)
     assert f"/settings/import/{job.id}" not in listing
     with app.app_context():
         mallory = db.session.scalar(select(User).where(User.username == "mallory"))
-        assert db.session.scalar(select(func.count()).select_from(ListEntry).where(ListEntry.user_id == mallory.id)) == 0
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(ListEntry).where(ListEntry.user_id == mallory.id)
+            )
+            == 0
+        )
 
 
 def test_visitors_are_sent_to_log_in(client):
@@ -409,12 +525,21 @@ def test_upload_with_csrf_on_needs_the_token(app, client, alice):
     app.config["WTF_CSRF_ENABLED"] = True
     page = client.get("/settings/import").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    refused = client.post("/settings/import", data={"source": "mal", "mode": "only_new",
-                                                    "file": (io.BytesIO(mal_xml()), "a.xml")},
-                          content_type="multipart/form-data")
+    refused = client.post(
+        "/settings/import",
+        data={"source": "mal", "mode": "only_new", "file": (io.BytesIO(mal_xml()), "a.xml")},
+        content_type="multipart/form-data",
+    )
     assert refused.status_code == 400
-    accepted = client.post("/settings/import", data={"source": "mal", "mode": "only_new", "csrf_token": token,
-                                                     "file": (io.BytesIO(mal_xml()), "a.xml")},
-                           content_type="multipart/form-data")
+    accepted = client.post(
+        "/settings/import",
+        data={
+            "source": "mal",
+            "mode": "only_new",
+            "csrf_token": token,
+            "file": (io.BytesIO(mal_xml()), "a.xml"),
+        },
+        content_type="multipart/form-data",
+    )
     assert accepted.status_code == 303
     runner.wait(job_id_from(accepted))

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("portability", __name__)
 
-from mymovielist.portability import views  # noqa: E402,F401
+from mymovielist.portability import views  # noqa: F401

@@ -11,10 +11,17 @@ from mymovielist.services.imports import MODE_LABELS, SOURCE_LABELS
 
 
 class ImportForm(FlaskForm):
-    source = RadioField("Where the file comes from", choices=[SelectChoice(k, v) for k, v in SOURCE_LABELS.items()],
-                        validators=[DataRequired("Choose where the file comes from.")])
-    mode = RadioField("Titles already on your list", choices=[SelectChoice(k, v) for k, v in MODE_LABELS.items()], default="only_new",
-                      validators=[DataRequired("Choose what happens to titles already on your list.")])
+    source = RadioField(
+        "Where the file comes from",
+        choices=[SelectChoice(k, v) for k, v in SOURCE_LABELS.items()],
+        validators=[DataRequired("Choose where the file comes from.")],
+    )
+    mode = RadioField(
+        "Titles already on your list",
+        choices=[SelectChoice(k, v) for k, v in MODE_LABELS.items()],
+        default="only_new",
+        validators=[DataRequired("Choose what happens to titles already on your list.")],
+    )
     file = FileField("Export file", validators=[FileRequired("Choose the file to import.")])
 
 

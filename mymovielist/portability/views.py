@@ -44,7 +44,9 @@ def _refused(error: runner.ImportJobError):
 
 def _import_page(form: ImportForm, status: int = 200):
     jobs = runner.list_jobs(_me())
-    return render_template("portability/imports.html", form=form, jobs=jobs, limit_mb=files.limit("IMPORT_MAX_BYTES") // 2**20), status
+    return render_template(
+        "portability/imports.html", form=form, jobs=jobs, limit_mb=files.limit("IMPORT_MAX_BYTES") // 2**20
+    ), status
 
 
 @bp.get("/settings/import")
@@ -63,7 +65,10 @@ def start_import():
         return _import_page(form, 422)
     data = form.file.data.read(files.limit("IMPORT_MAX_BYTES") + 1)
     if len(data) > files.limit("IMPORT_MAX_BYTES"):
-        raise runner.ImportJobError(f"The file is larger than the {files.limit('IMPORT_MAX_BYTES') // 2**20} MB an import may be.", 413)
+        raise runner.ImportJobError(
+            f"The file is larger than the {files.limit('IMPORT_MAX_BYTES') // 2**20} MB an import may be.",
+            413,
+        )
     if not data:
         form.file.errors.append("The file is empty.")
         return _import_page(form, 422)

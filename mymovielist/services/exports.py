@@ -21,12 +21,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mymovielist.extensions import db
-from mymovielist.models import CustomList, CustomListItem, ExternalId, ListEntry, Review, Title, User, WatchEvent, utcnow
+from mymovielist.models import (
+    CustomList,
+    CustomListItem,
+    ExternalId,
+    ListEntry,
+    Review,
+    Title,
+    User,
+    WatchEvent,
+    utcnow,
+)
 from mymovielist.services import scores
 
 FORMAT, VERSION = "mymovielist", 1
-MAL_STATUS = {"watching": "Watching", "completed": "Completed", "on_hold": "On-Hold", "dropped": "Dropped",
-              "planned": "Plan to Watch"}
+MAL_STATUS = {
+    "watching": "Watching",
+    "completed": "Completed",
+    "on_hold": "On-Hold",
+    "dropped": "Dropped",
+    "planned": "Plan to Watch",
+}
 MAL_READ_STATUS = {**MAL_STATUS, "watching": "Reading", "planned": "Plan to Read"}
 MAL_PRIORITY = {0: "LOW", 1: "MEDIUM", 2: "HIGH"}
 
@@ -34,15 +49,23 @@ MAL_PRIORITY = {0: "LOW", 1: "MEDIUM", 2: "HIGH"}
 def _ids(titles: list[Title]) -> dict[int, dict[str, str]]:
     found: dict[int, dict[str, str]] = defaultdict(dict)
     if titles:
-        rows = db.session.execute(select(ExternalId.title_id, ExternalId.provider, ExternalId.kind, ExternalId.value)
-                                  .where(ExternalId.title_id.in_([t.id for t in titles])))
+        rows = db.session.execute(
+            select(ExternalId.title_id, ExternalId.provider, ExternalId.kind, ExternalId.value).where(
+                ExternalId.title_id.in_([t.id for t in titles])
+            )
+        )
         for title_id, provider, kind, value in rows:
             found[title_id][f"{provider}:{kind}"] = value
     return found
 
 
 def _ref(title: Title, ids: dict[int, dict[str, str]]) -> dict[str, Any]:
-    return {"kind": title.kind, "name": title.title, "year": title.year, "ids": dict(sorted(ids[title.id].items()))}
+    return {
+        "kind": title.kind,
+        "name": title.title,
+        "year": title.year,
+        "ids": dict(sorted(ids[title.id].items())),
+    }
 
 
 def _day(value) -> str | None:
@@ -50,14 +73,28 @@ def _day(value) -> str | None:
 
 
 def _load(user: User) -> dict[str, list]:
-    entries = list(db.session.scalars(select(ListEntry).where(ListEntry.user_id == user.id)
-                                      .options(selectinload(ListEntry.title))))
-    watches = list(db.session.scalars(select(WatchEvent).where(WatchEvent.user_id == user.id)
-                                      .options(selectinload(WatchEvent.title))))
-    reviews = list(db.session.scalars(select(Review).where(Review.user_id == user.id)
-                                      .options(selectinload(Review.title))))
-    custom = list(db.session.scalars(select(CustomList).where(CustomList.user_id == user.id).options(
-        selectinload(CustomList.items).selectinload(CustomListItem.title))))
+    entries = list(
+        db.session.scalars(
+            select(ListEntry).where(ListEntry.user_id == user.id).options(selectinload(ListEntry.title))
+        )
+    )
+    watches = list(
+        db.session.scalars(
+            select(WatchEvent).where(WatchEvent.user_id == user.id).options(selectinload(WatchEvent.title))
+        )
+    )
+    reviews = list(
+        db.session.scalars(
+            select(Review).where(Review.user_id == user.id).options(selectinload(Review.title))
+        )
+    )
+    custom = list(
+        db.session.scalars(
+            select(CustomList)
+            .where(CustomList.user_id == user.id)
+            .options(selectinload(CustomList.items).selectinload(CustomListItem.title))
+        )
+    )
     return {"entries": entries, "watches": watches, "reviews": reviews, "lists": custom}
 
 
@@ -68,29 +105,80 @@ def _sort_key(title: Title) -> tuple:
 def export_data(user: User) -> dict[str, Any]:
     """Everything the user keeps, as our export document (sorted, so two exports compare equal)."""
     data = _load(user)
-    titles = [e.title for e in data["entries"]] + [w.title for w in data["watches"]] + \
-        [r.title for r in data["reviews"]] + [i.title for c in data["lists"] for i in c.items]
+    titles = (
+        [e.title for e in data["entries"]]
+        + [w.title for w in data["watches"]]
+        + [r.title for r in data["reviews"]]
+        + [i.title for c in data["lists"] for i in c.items]
+    )
     ids = _ids(list({t.id: t for t in titles}.values()))
-    entries = [{
-        "title": _ref(e.title, ids), "status": e.status, "progress": e.progress, "score": e.score,
-        "started_on": _day(e.started_on), "finished_on": _day(e.finished_on), "rewatch_count": e.rewatch_count,
-        "notes": e.notes, "is_favourite": e.is_favourite, "tags": list(e.tags or []), "priority": e.priority,
-    } for e in sorted(data["entries"], key=lambda e: _sort_key(e.title))]
-    watches = [{
-        "title": _ref(w.title, ids), "watched_at": w.watched_at.isoformat(), "number": w.number,
-        "score": w.score, "note": w.note, "rewatch": w.is_rewatch,
-    } for w in sorted(data["watches"], key=lambda w: (w.watched_at, _sort_key(w.title), w.number or 0, w.is_rewatch))]
-    reviews = [{
-        "title": _ref(r.title, ids), "body": r.body, "spoiler": r.spoiler,
-        "created_at": r.created_at.isoformat(), "updated_at": r.updated_at.isoformat(),
-    } for r in sorted(data["reviews"], key=lambda r: _sort_key(r.title))]
-    custom = [{
-        "name": c.name, "description": c.description, "is_public": c.is_public, "is_ranked": c.is_ranked,
-        "items": [{"title": _ref(i.title, ids), "position": i.position, "note": i.note,
-                   "added_at": i.added_at.isoformat()} for i in sorted(c.items, key=lambda i: i.position)],
-    } for c in sorted(data["lists"], key=lambda c: c.name.lower())]
-    return {"format": FORMAT, "version": VERSION, "exported_at": utcnow().isoformat(), "user": user.username,
-            "entries": entries, "watches": watches, "reviews": reviews, "lists": custom}
+    entries = [
+        {
+            "title": _ref(e.title, ids),
+            "status": e.status,
+            "progress": e.progress,
+            "score": e.score,
+            "started_on": _day(e.started_on),
+            "finished_on": _day(e.finished_on),
+            "rewatch_count": e.rewatch_count,
+            "notes": e.notes,
+            "is_favourite": e.is_favourite,
+            "tags": list(e.tags or []),
+            "priority": e.priority,
+        }
+        for e in sorted(data["entries"], key=lambda e: _sort_key(e.title))
+    ]
+    watches = [
+        {
+            "title": _ref(w.title, ids),
+            "watched_at": w.watched_at.isoformat(),
+            "number": w.number,
+            "score": w.score,
+            "note": w.note,
+            "rewatch": w.is_rewatch,
+        }
+        for w in sorted(
+            data["watches"], key=lambda w: (w.watched_at, _sort_key(w.title), w.number or 0, w.is_rewatch)
+        )
+    ]
+    reviews = [
+        {
+            "title": _ref(r.title, ids),
+            "body": r.body,
+            "spoiler": r.spoiler,
+            "created_at": r.created_at.isoformat(),
+            "updated_at": r.updated_at.isoformat(),
+        }
+        for r in sorted(data["reviews"], key=lambda r: _sort_key(r.title))
+    ]
+    custom = [
+        {
+            "name": c.name,
+            "description": c.description,
+            "is_public": c.is_public,
+            "is_ranked": c.is_ranked,
+            "items": [
+                {
+                    "title": _ref(i.title, ids),
+                    "position": i.position,
+                    "note": i.note,
+                    "added_at": i.added_at.isoformat(),
+                }
+                for i in sorted(c.items, key=lambda i: i.position)
+            ],
+        }
+        for c in sorted(data["lists"], key=lambda c: c.name.lower())
+    ]
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": utcnow().isoformat(),
+        "user": user.username,
+        "entries": entries,
+        "watches": watches,
+        "reviews": reviews,
+        "lists": custom,
+    }
 
 
 def export_json(user: User) -> bytes:
@@ -122,14 +210,44 @@ def export_csv_zip(user: User) -> bytes:
     data = export_data(user)
     head = ["kind", "title", "year", "ids"]
     parts = {
-        "entries.csv": ([_flat(e) for e in data["entries"]],
-                        head + ["status", "progress", "score", "started_on", "finished_on", "rewatch_count", "notes",
-                                "is_favourite", "tags", "priority"]),
-        "watches.csv": ([_flat(w) for w in data["watches"]], head + ["watched_at", "number", "score", "note", "rewatch"]),
-        "reviews.csv": ([_flat(r) for r in data["reviews"]], head + ["body", "spoiler", "created_at", "updated_at"]),
-        "lists.csv": ([{"list": c["name"], "list_description": c["description"], "is_public": c["is_public"],
-                        "is_ranked": c["is_ranked"], **_flat(i)} for c in data["lists"] for i in c["items"]],
-                      ["list", "list_description", "is_public", "is_ranked", "position", *head, "note", "added_at"]),
+        "entries.csv": (
+            [_flat(e) for e in data["entries"]],
+            head
+            + [
+                "status",
+                "progress",
+                "score",
+                "started_on",
+                "finished_on",
+                "rewatch_count",
+                "notes",
+                "is_favourite",
+                "tags",
+                "priority",
+            ],
+        ),
+        "watches.csv": (
+            [_flat(w) for w in data["watches"]],
+            head + ["watched_at", "number", "score", "note", "rewatch"],
+        ),
+        "reviews.csv": (
+            [_flat(r) for r in data["reviews"]],
+            head + ["body", "spoiler", "created_at", "updated_at"],
+        ),
+        "lists.csv": (
+            [
+                {
+                    "list": c["name"],
+                    "list_description": c["description"],
+                    "is_public": c["is_public"],
+                    "is_ranked": c["is_ranked"],
+                    **_flat(i),
+                }
+                for c in data["lists"]
+                for i in c["items"]
+            ],
+            ["list", "list_description", "is_public", "is_ranked", "position", *head, "note", "added_at"],
+        ),
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -143,13 +261,20 @@ def export_mal(user: User, kind: str) -> bytes:
     ours, namespace = ("anime", "jikan:anime") if kind == "anime" else ("comic", "jikan:manga")
     entries = [e for e in _load(user)["entries"] if e.title.kind == ours]
     ids = _ids([e.title for e in entries])
-    rows = sorted(((ids[e.title.id][namespace], e) for e in entries if namespace in ids[e.title.id]),
-                  key=lambda pair: int(pair[0]) if pair[0].isdigit() else 0)
+    rows = sorted(
+        ((ids[e.title.id][namespace], e) for e in entries if namespace in ids[e.title.id]),
+        key=lambda pair: int(pair[0]) if pair[0].isdigit() else 0,
+    )
     statuses = MAL_STATUS if kind == "anime" else MAL_READ_STATUS
-    lines = ['<?xml version="1.0" encoding="UTF-8" ?>', "<myanimelist>", "  <myinfo>",
-             f"    <user_name>{escape(user.username)}</user_name>",
-             f"    <user_export_type>{1 if kind == 'anime' else 2}</user_export_type>",
-             f"    <user_total_{kind}>{len(rows)}</user_total_{kind}>", "  </myinfo>"]
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8" ?>',
+        "<myanimelist>",
+        "  <myinfo>",
+        f"    <user_name>{escape(user.username)}</user_name>",
+        f"    <user_export_type>{1 if kind == 'anime' else 2}</user_export_type>",
+        f"    <user_total_{kind}>{len(rows)}</user_total_{kind}>",
+        "  </myinfo>",
+    ]
     for mal_id, entry in rows:
         fields = _mal_fields(kind, mal_id, entry, statuses[entry.status])
         lines.append(f"  <{kind}>")
@@ -165,19 +290,28 @@ def _mal_fields(kind: str, mal_id: str, entry: ListEntry, status: str) -> list[t
     common = [
         ("my_start_date", _day(entry.started_on) or "0000-00-00"),
         ("my_finish_date", _day(entry.finished_on) or "0000-00-00"),
-        ("my_score", str(score)), ("my_status", status),
+        ("my_score", str(score)),
+        ("my_status", status),
         ("my_comments", f"<![CDATA[{entry.notes.replace(']]>', ']] >')}]]>"),
-        ("my_tags", f"<![CDATA[{', '.join(entry.tags or [])}]]>"), ("my_priority", MAL_PRIORITY.get(entry.priority, "LOW")),
+        ("my_tags", f"<![CDATA[{', '.join(entry.tags or [])}]]>"),
+        ("my_priority", MAL_PRIORITY.get(entry.priority, "LOW")),
     ]
     if kind == "anime":
-        head = [("series_animedb_id", mal_id), ("series_title", f"<![CDATA[{title.title}]]>"),
-                ("series_episodes", str(getattr(title, "episode_count", None) or 0)),
-                ("my_watched_episodes", str(entry.progress))]
+        head = [
+            ("series_animedb_id", mal_id),
+            ("series_title", f"<![CDATA[{title.title}]]>"),
+            ("series_episodes", str(getattr(title, "episode_count", None) or 0)),
+            ("my_watched_episodes", str(entry.progress)),
+        ]
         tail = [("my_times_watched", str(entry.rewatch_count))]
     else:
-        head = [("manga_mangadb_id", mal_id), ("manga_title", f"<![CDATA[{title.title}]]>"),
-                ("manga_chapters", str(getattr(title, "issue_count", None) or 0)),
-                ("my_read_chapters", str(entry.progress)), ("my_read_volumes", "0")]
+        head = [
+            ("manga_mangadb_id", mal_id),
+            ("manga_title", f"<![CDATA[{title.title}]]>"),
+            ("manga_chapters", str(getattr(title, "issue_count", None) or 0)),
+            ("my_read_chapters", str(entry.progress)),
+            ("my_read_volumes", "0"),
+        ]
         tail = [("my_times_read", str(entry.rewatch_count))]
     return head + common + tail + [("update_on_import", "1")]
 
@@ -191,20 +325,37 @@ def export_letterboxd(user: User) -> bytes:
         if watch.title.kind == "movie":
             watches[watch.title_id].append(watch)
     reviews = {r.title_id: r.body for r in data["reviews"] if r.title.kind == "movie"}
-    films = {**{e.title_id: e.title for e in entries.values()}, **{w[0].title_id: w[0].title for w in watches.values()}}
+    films = {
+        **{e.title_id: e.title for e in entries.values()},
+        **{w[0].title_id: w[0].title for w in watches.values()},
+    }
     ids = _ids(list(films.values()))
     rows = []
     for title in sorted(films.values(), key=_sort_key):
         entry = entries.get(title.id)
         rating = scores.to_display(entry.score, "5stars") if entry and entry.score else None
-        base = {"Title": title.title, "Year": title.year or "", "tmdbID": ids[title.id].get("tmdb:movie", ""),
-                "imdbID": ids[title.id].get("imdb:title", ""), "Rating": rating if rating else ""}
+        base = {
+            "Title": title.title,
+            "Year": title.year or "",
+            "tmdbID": ids[title.id].get("tmdb:movie", ""),
+            "imdbID": ids[title.id].get("imdb:title", ""),
+            "Rating": rating if rating else "",
+        }
         seen = sorted(watches.get(title.id, []), key=lambda w: w.watched_at)
         if not seen:
             watched = _day(entry.finished_on) if entry and entry.status == "completed" else ""
-            rows.append({**base, "WatchedDate": watched or "", "Rewatch": "", "Review": reviews.get(title.id, "")})
+            rows.append(
+                {**base, "WatchedDate": watched or "", "Rewatch": "", "Review": reviews.get(title.id, "")}
+            )
         for n, watch in enumerate(seen):
-            rows.append({**base, "WatchedDate": watch.watched_at.date().isoformat(),
-                         "Rewatch": "true" if watch.is_rewatch else "false",
-                         "Review": reviews.get(title.id, "") if n == len(seen) - 1 else ""})
-    return _csv(rows, ["Title", "Year", "tmdbID", "imdbID", "Rating", "WatchedDate", "Rewatch", "Review"]).encode()
+            rows.append(
+                {
+                    **base,
+                    "WatchedDate": watch.watched_at.date().isoformat(),
+                    "Rewatch": "true" if watch.is_rewatch else "false",
+                    "Review": reviews.get(title.id, "") if n == len(seen) - 1 else "",
+                }
+            )
+    return _csv(
+        rows, ["Title", "Year", "tmdbID", "imdbID", "Rating", "WatchedDate", "Rewatch", "Review"]
+    ).encode()

@@ -117,7 +117,9 @@ def csv_rows(data: bytes, name: str, required: tuple[str, ...]) -> Iterator[tupl
     reader = csv.DictReader(io.StringIO(text(data, name), newline=""))
     missing = [column for column in required if column not in (reader.fieldnames or [])]
     if missing:
-        raise ImportFileError(f"{name} lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}.")
+        raise ImportFileError(
+            f"{name} lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}."
+        )
     try:
         for row in reader:
             yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)}

@@ -12,7 +12,16 @@ from __future__ import annotations
 from datetime import date
 
 from mymovielist.services.imports.files import csv_rows, is_zip, read_zip, text
-from mymovielist.services.imports.records import Bundle, ImportFileError, ListSpec, Membership, ReviewData, TitleRef, Watch, noon
+from mymovielist.services.imports.records import (
+    Bundle,
+    ImportFileError,
+    ListSpec,
+    Membership,
+    ReviewData,
+    TitleRef,
+    Watch,
+    noon,
+)
 
 FILM = ("Name", "Year")
 FILES = {  # file -> columns it must have
@@ -32,12 +41,14 @@ def parse(data: bytes) -> Bundle:
     files = read_zip(data)
     list_files = sorted(name for name in files if name.startswith("lists/") and name.endswith(".csv"))
     if not any(name in files for name in FILES) and not list_files:
-        raise ImportFileError("The ZIP holds none of watched.csv, ratings.csv, diary.csv, reviews.csv, "
-                              "watchlist.csv or lists/: it is not a Letterboxd export.")
+        raise ImportFileError(
+            "The ZIP holds none of watched.csv, ratings.csv, diary.csv, reviews.csv, "
+            "watchlist.csv or lists/: it is not a Letterboxd export."
+        )
     bundle = Bundle()
-    for name in FILES:  # watched and watchlist first, so ratings and the diary refine their status
+    for name, columns in FILES.items():  # watched and watchlist first, so ratings and the diary refine them
         if name in files:
-            for line, row in csv_rows(files[name], name, FILES[name]):
+            for line, row in csv_rows(files[name], name, columns):
                 _read(bundle, name, f"{name} line {line}", row)
     for name in list_files:
         _read_list(bundle, name, files[name])
@@ -96,7 +107,9 @@ def _read(bundle: Bundle, name: str, line: str, row: dict[str, str]) -> None:
     if name == "ratings.csv" and score is not None:
         entry["score"] = score
     if name == "diary.csv" and watched is not None:
-        record.watches.append(Watch(noon(watched), score=score, rewatch=row.get("Rewatch", "").lower() == "yes"))
+        record.watches.append(
+            Watch(noon(watched), score=score, rewatch=row.get("Rewatch", "").lower() == "yes")
+        )
         tags = [tag.strip() for tag in row.get("Tags", "").split(",") if tag.strip()]
         entry["tags"] = list(dict.fromkeys([*entry.get("tags", []), *tags]))
     if name == "watched.csv" and added is not None:
@@ -133,7 +146,7 @@ def _read_list(bundle: Bundle, name: str, data: bytes) -> None:
     meta = header[0][1]
     list_key = f"letterboxd:{name}"
     bundle.lists[list_key] = ListSpec(meta["Name"][:100] or name[6:-4], meta.get("Description", ""))
-    films = "\n".join(lines[blank + 1:]).encode()
+    films = "\n".join(lines[blank + 1 :]).encode()
     for line, row in csv_rows(films, name, ("Position", "Name", "Year")):
         where = f"{name} line {blank + 1 + line}"
         try:

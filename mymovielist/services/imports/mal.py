@@ -21,14 +21,28 @@ from mymovielist.services.imports.files import gunzip, is_gzip, text
 from mymovielist.services.imports.records import Bundle, ImportFileError, TitleRef
 
 STATUS_TEXT = {
-    "watching": "watching", "reading": "watching", "completed": "completed", "on-hold": "on_hold",
-    "on hold": "on_hold", "dropped": "dropped", "plan to watch": "planned", "plan to read": "planned",
+    "watching": "watching",
+    "reading": "watching",
+    "completed": "completed",
+    "on-hold": "on_hold",
+    "on hold": "on_hold",
+    "dropped": "dropped",
+    "plan to watch": "planned",
+    "plan to read": "planned",
 }
 STATUS_NUMBER = {"1": "watching", "2": "completed", "3": "on_hold", "4": "dropped", "6": "planned"}
 PRIORITY = {"low": 0, "medium": 1, "high": 2, "0": 0, "1": 1, "2": 2}
 # (element, id field, title field, progress field, times field, our kind, id namespace)
 SECTIONS = (
-    ("anime", "series_animedb_id", "series_title", "my_watched_episodes", "my_times_watched", "anime", "jikan:anime"),
+    (
+        "anime",
+        "series_animedb_id",
+        "series_title",
+        "my_watched_episodes",
+        "my_times_watched",
+        "anime",
+        "jikan:anime",
+    ),
     ("manga", "manga_mangadb_id", "manga_title", "my_read_chapters", "my_times_read", "comic", "jikan:manga"),
 )
 
@@ -48,8 +62,17 @@ def parse(data: bytes) -> Bundle:
     bundle = Bundle()
     for element, id_field, title_field, progress_field, times_field, kind, namespace in SECTIONS:
         for n, row in enumerate(root.iter(element), start=1):
-            _read_row(bundle, row, f"<{element}> {n}", id_field, title_field, progress_field, times_field,
-                      kind, namespace)
+            _read_row(
+                bundle,
+                row,
+                f"<{element}> {n}",
+                id_field,
+                title_field,
+                progress_field,
+                times_field,
+                kind,
+                namespace,
+            )
     if not bundle.records and not bundle.problems:
         raise ImportFileError("The export holds no <anime> or <manga> entries.")
     return bundle
@@ -59,8 +82,17 @@ def _field(row: Element, name: str) -> str:
     return (row.findtext(name) or "").strip()
 
 
-def _read_row(bundle: Bundle, row: Element, line: str, id_field: str, title_field: str, progress_field: str,
-              times_field: str, kind: str, namespace: str) -> None:
+def _read_row(
+    bundle: Bundle,
+    row: Element,
+    line: str,
+    id_field: str,
+    title_field: str,
+    progress_field: str,
+    times_field: str,
+    kind: str,
+    namespace: str,
+) -> None:
     mal_id, name = _field(row, id_field), _field(row, title_field)
     if not mal_id.isdigit():
         bundle.problems.append(f"{line} ({name or 'no title'}): {id_field} is missing or not a number.")

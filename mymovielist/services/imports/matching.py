@@ -20,7 +20,7 @@ CHUNK = 500
 
 def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 def _ordered_ids(ref: TitleRef) -> list[tuple[str, str]]:
@@ -39,8 +39,11 @@ def by_ids(refs: list[TitleRef]) -> dict[str, int]:
     for namespace, values in wanted.items():
         provider, _, kind = namespace.partition(":")
         for chunk in _chunks(sorted(values)):
-            rows = db.session.execute(select(ExternalId.value, ExternalId.title_id).where(
-                ExternalId.provider == provider, ExternalId.kind == kind, ExternalId.value.in_(chunk)))
+            rows = db.session.execute(
+                select(ExternalId.value, ExternalId.title_id).where(
+                    ExternalId.provider == provider, ExternalId.kind == kind, ExternalId.value.in_(chunk)
+                )
+            )
             found.update({(namespace, value): title_id for value, title_id in rows})
     matched = {}
     for ref in refs:
@@ -60,15 +63,19 @@ def by_name(refs: list[TitleRef]) -> dict[str, int]:
     for kind, names in by_kind.items():
         for chunk in _chunks(sorted(names)):
             rows = db.session.execute(
-                select(Title.id, Title.title, Title.original_title, Title.year)
-                .where(Title.kind == kind, or_(func.lower(Title.title).in_(chunk), func.lower(Title.original_title).in_(chunk)))
+                select(Title.id, Title.title, Title.original_title, Title.year).where(
+                    Title.kind == kind,
+                    or_(func.lower(Title.title).in_(chunk), func.lower(Title.original_title).in_(chunk)),
+                )
             )
             for title_id, name, original, year in rows:
                 for text in {name, original} - {None}:
                     candidates[(kind, normalize_name(text))].append((title_id, year))
     matched = {}
     for ref in refs:
-        found = {title_id: year for title_id, year in candidates.get((ref.kind, normalize_name(ref.name)), [])}
+        found = {
+            title_id: year for title_id, year in candidates.get((ref.kind, normalize_name(ref.name)), [])
+        }
         choice = _pick(found, ref.year)
         if choice is not None:
             matched[ref.key] = choice
@@ -90,7 +97,9 @@ def _pick(found: dict[int, int | None], year: int | None) -> int | None:
 def match(refs: list[TitleRef]) -> dict[str, int]:
     """Our title id for every ref we can find, by ref key; refs that carry ids are matched by ids only."""
     matched = by_ids([ref for ref in refs if ref.ids])
-    for key, title_id in by_name([r for r in refs if r.key not in matched and (not r.ids or _only_local(r))]).items():
+    for key, title_id in by_name(
+        [r for r in refs if r.key not in matched and (not r.ids or _only_local(r))]
+    ).items():
         matched.setdefault(key, title_id)
     return matched
 

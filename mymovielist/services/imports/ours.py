@@ -31,7 +31,9 @@ def parse(data: bytes) -> Bundle:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ImportFileError('This JSON is not a MyMovieList export (it lacks "format": "mymovielist").')
     if document.get("version") != VERSION:
-        raise ImportFileError(f"Export version {document.get('version')!r} is not one this server reads ({VERSION}).")
+        raise ImportFileError(
+            f"Export version {document.get('version')!r} is not one this server reads ({VERSION})."
+        )
     for key in ("entries", "watches", "reviews", "lists"):
         if not isinstance(document.get(key, []), list):
             raise ImportFileError(f'"{key}" must be a list.')
@@ -47,21 +49,29 @@ def parse(data: bytes) -> Bundle:
 def _guarded(bundle: Bundle, line: str, reader, item: Any) -> None:
     try:
         if not isinstance(item, dict):
-            raise ValueError("not an object")
+            raise TypeError("not an object")
         reader(bundle, item, line)
     except (ValueError, TypeError, KeyError) as error:
         bundle.problems.append(f"{line}: {error}.")
 
 
 def _ref(value: Any) -> TitleRef:
-    if not isinstance(value, dict) or not value.get("name") or value.get("kind") not in ("movie", "series", "anime", "comic"):
+    if (
+        not isinstance(value, dict)
+        or not value.get("name")
+        or value.get("kind") not in ("movie", "series", "anime", "comic")
+    ):
         raise ValueError("its title needs a kind and a name")
     ids = value.get("ids") or {}
     if not isinstance(ids, dict):
-        raise ValueError("title ids must be an object")
+        raise TypeError("title ids must be an object")
     year = value.get("year")
-    return TitleRef(value["kind"], str(value["name"]), int(year) if year else None,
-                    {str(k): str(v) for k, v in ids.items()})
+    return TitleRef(
+        value["kind"],
+        str(value["name"]),
+        int(year) if year else None,
+        {str(k): str(v) for k, v in ids.items()},
+    )
 
 
 def _day(value: Any) -> date | None:
@@ -80,10 +90,15 @@ def _entry(bundle: Bundle, item: dict[str, Any], line: str) -> None:
     if item.get("status") not in ENTRY_STATUSES:
         raise ValueError(f"status {item.get('status')!r} is not one of {', '.join(ENTRY_STATUSES)}")
     entry = {
-        "status": item["status"], "progress": int(item.get("progress") or 0), "score": _score(item.get("score")),
-        "started_on": _day(item.get("started_on")), "finished_on": _day(item.get("finished_on")),
-        "rewatch_count": int(item.get("rewatch_count") or 0), "notes": str(item.get("notes") or ""),
-        "is_favourite": bool(item.get("is_favourite")), "tags": [str(t) for t in item.get("tags") or []],
+        "status": item["status"],
+        "progress": int(item.get("progress") or 0),
+        "score": _score(item.get("score")),
+        "started_on": _day(item.get("started_on")),
+        "finished_on": _day(item.get("finished_on")),
+        "rewatch_count": int(item.get("rewatch_count") or 0),
+        "notes": str(item.get("notes") or ""),
+        "is_favourite": bool(item.get("is_favourite")),
+        "tags": [str(t) for t in item.get("tags") or []],
         "priority": int(item.get("priority") or 0),
     }
     bundle.record(_ref(item.get("title")), line).entry.update(entry)
@@ -91,8 +106,13 @@ def _entry(bundle: Bundle, item: dict[str, Any], line: str) -> None:
 
 def _watch(bundle: Bundle, item: dict[str, Any], line: str) -> None:
     number = item.get("number")
-    watch = Watch(parse_moment(item["watched_at"]), number=int(number) if number is not None else None,
-                  score=_score(item.get("score")), note=str(item.get("note") or ""), rewatch=bool(item.get("rewatch")))
+    watch = Watch(
+        parse_moment(item["watched_at"]),
+        number=int(number) if number is not None else None,
+        score=_score(item.get("score")),
+        note=str(item.get("note") or ""),
+        rewatch=bool(item.get("rewatch")),
+    )
     bundle.record(_ref(item.get("title")), line).watches.append(watch)
 
 
@@ -102,8 +122,11 @@ def _review(bundle: Bundle, item: dict[str, Any], line: str) -> None:
         raise ValueError("a review needs a body")
     created, updated = item.get("created_at"), item.get("updated_at")
     bundle.record(_ref(item.get("title")), line).review = ReviewData(
-        body, bool(item.get("spoiler")), parse_moment(created) if created else None,
-        parse_moment(updated) if updated else None)
+        body,
+        bool(item.get("spoiler")),
+        parse_moment(created) if created else None,
+        parse_moment(updated) if updated else None,
+    )
 
 
 def _list(bundle: Bundle, spec: dict[str, Any], line: str) -> None:
@@ -111,10 +134,18 @@ def _list(bundle: Bundle, spec: dict[str, Any], line: str) -> None:
     if not name:
         raise ValueError("a list needs a name")
     key = f"list:{name}"
-    bundle.lists[key] = ListSpec(name, str(spec.get("description") or ""), bool(spec.get("is_public", True)),
-                                 bool(spec.get("is_ranked")))
+    bundle.lists[key] = ListSpec(
+        name,
+        str(spec.get("description") or ""),
+        bool(spec.get("is_public", True)),
+        bool(spec.get("is_ranked")),
+    )
     for n, item in enumerate(spec.get("items") or [], start=1):
         added = item.get("added_at")
-        membership = Membership(key, int(item.get("position") or n), str(item.get("note") or ""),
-                                parse_moment(added) if added else None)
+        membership = Membership(
+            key,
+            int(item.get("position") or n),
+            str(item.get("note") or ""),
+            parse_moment(added) if added else None,
+        )
         bundle.record(_ref(item.get("title")), f"{line}.items[{n}]").lists.append(membership)

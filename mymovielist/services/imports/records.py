@@ -15,8 +15,18 @@ from typing import Any
 
 # The order ids are tried in; a record is keyed by the first one it has.
 ID_PRIORITY = ("jikan:anime", "jikan:manga", "tmdb:movie", "tmdb:tv", "imdb:title", "letterboxd:film")
-ENTRY_FIELDS = ("status", "progress", "score", "started_on", "finished_on", "rewatch_count", "notes",
-                "is_favourite", "tags", "priority")
+ENTRY_FIELDS = (
+    "status",
+    "progress",
+    "score",
+    "started_on",
+    "finished_on",
+    "rewatch_count",
+    "notes",
+    "is_favourite",
+    "tags",
+    "priority",
+)
 DATE_FIELDS = ("started_on", "finished_on")
 
 
@@ -105,11 +115,24 @@ class Record:
                 entry[name] = date.fromisoformat(entry[name])
         review = data.get("review")
         return cls(
-            ref=TitleRef(**data["ref"]), lines=list(data.get("lines") or []), entry=entry,
-            watches=[Watch(**{**w, "watched_at": _moment(w["watched_at"])}) for w in data.get("watches") or []],
-            review=ReviewData(**{**review, "created_at": _moment(review.get("created_at")),
-                                 "updated_at": _moment(review.get("updated_at"))}) if review else None,
-            lists=[Membership(**{**m, "added_at": _moment(m.get("added_at"))}) for m in data.get("lists") or []],
+            ref=TitleRef(**data["ref"]),
+            lines=list(data.get("lines") or []),
+            entry=entry,
+            watches=[
+                Watch(**{**w, "watched_at": _moment(w["watched_at"])}) for w in data.get("watches") or []
+            ],
+            review=ReviewData(
+                **{
+                    **review,
+                    "created_at": _moment(review.get("created_at")),
+                    "updated_at": _moment(review.get("updated_at")),
+                }
+            )
+            if review
+            else None,
+            lists=[
+                Membership(**{**m, "added_at": _moment(m.get("added_at"))}) for m in data.get("lists") or []
+            ],
         )
 
 
@@ -162,7 +185,7 @@ def _moment(value: str | datetime | None) -> datetime | None:
 
 def parse_moment(text: str) -> datetime:
     """An ISO 8601 moment ("2016-08-28T19:30:00.000Z") as an aware UTC datetime."""
-    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    moment = datetime.fromisoformat(text.strip())  # Python 3.11 reads a trailing "Z"
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)

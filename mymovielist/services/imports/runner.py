@@ -55,8 +55,16 @@ def create_job(user: User, source: str, mode: str, filename: str, data: bytes) -
     """Record an import and keep its file until the job is done (the caller commits, then submits)."""
     if source not in IMPORT_SOURCES or mode not in IMPORT_MODES:
         raise ImportJobError("Choose a source and a mode from the lists.")
-    job = ImportJob(user_id=user.id, source=source, mode=mode, filename=(filename or "upload")[:255],
-                    status="pending", unmatched=[], problems=[], error="")
+    job = ImportJob(
+        user_id=user.id,
+        source=source,
+        mode=mode,
+        filename=(filename or "upload")[:255],
+        status="pending",
+        unmatched=[],
+        problems=[],
+        error="",
+    )
     db.session.add(job)
     db.session.flush()
     (folder() / str(job.id)).write_bytes(data)
@@ -113,8 +121,11 @@ def run_job(job_id: int) -> ImportJob:
         db.session.rollback()
         job = db.session.get(ImportJob, job_id)
         job.status, job.done, job.created, job.updated, job.skipped = "failed", 0, 0, 0, 0
-        job.error = str(error) if isinstance(error, ImportFileError) else (
-            "An unexpected error stopped the import; nothing was written.")
+        job.error = (
+            str(error)
+            if isinstance(error, ImportFileError)
+            else ("An unexpected error stopped the import; nothing was written.")
+        )
         if not isinstance(error, ImportFileError):
             log.exception("import job %s failed", job_id)
     finally:
@@ -131,7 +142,9 @@ def _write(job: ImportJob, bundle: Bundle) -> None:
     matched = matching.match([record.ref for record in records])
     titles = {t.id: t for t in db.session.scalars(select(Title).where(Title.id.in_(set(matched.values()))))}
     job.total, job.problems = len(records), list(bundle.problems)
-    job.unmatched = [_unmatched_row(record, bundle.lists) for record in records if record.ref.key not in matched]
+    job.unmatched = [
+        _unmatched_row(record, bundle.lists) for record in records if record.ref.key not in matched
+    ]
     writer = Writer(user, job.mode, job.source)
     _live[job.id] = 0
     writer.ensure_lists(bundle.lists)
@@ -146,7 +159,9 @@ def _write(job: ImportJob, bundle: Bundle) -> None:
 def _unmatched_row(record: Record, specs: dict[str, ListSpec]) -> dict[str, Any]:
     used = {m.list_key for m in record.lists}
     return {
-        "label": record.ref.label(), "kind": record.ref.kind, "where": record.lines[:3],
+        "label": record.ref.label(),
+        "kind": record.ref.kind,
+        "where": record.lines[:3],
         "record": record.to_json(),
         "lists": {key: vars(spec) for key, spec in specs.items() if key in used},
         "resolved_title_id": None,
@@ -160,8 +175,11 @@ def get_job(user: User, job_id: int) -> ImportJob | None:
 
 
 def list_jobs(user: User, limit: int = JOBS_SHOWN) -> list[ImportJob]:
-    return list(db.session.scalars(
-        select(ImportJob).where(ImportJob.user_id == user.id).order_by(ImportJob.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(ImportJob).where(ImportJob.user_id == user.id).order_by(ImportJob.id.desc()).limit(limit)
+        )
+    )
 
 
 def resolve(user: User, job: ImportJob, row: int, title: Title) -> str:
@@ -186,4 +204,3 @@ def resolve(user: User, job: ImportJob, row: int, title: Title) -> str:
     job.skipped += writer.skipped
     db.session.flush()
     return outcome
-

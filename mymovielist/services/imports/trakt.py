@@ -15,11 +15,23 @@ import json
 from typing import Any
 
 from mymovielist.services.imports.files import is_zip, read_zip, text
-from mymovielist.services.imports.records import Bundle, ImportFileError, Record, TitleRef, Watch, parse_moment
+from mymovielist.services.imports.records import (
+    Bundle,
+    ImportFileError,
+    Record,
+    TitleRef,
+    Watch,
+    parse_moment,
+)
 
 SECTIONS = ("history", "watched", "ratings", "watchlist")
-FILE_SECTIONS = {"watched-history": "history", "history": "history", "watched": "watched",
-                 "ratings": "ratings", "watchlist": "watchlist"}
+FILE_SECTIONS = {
+    "watched-history": "history",
+    "history": "history",
+    "watched": "watched",
+    "ratings": "ratings",
+    "watchlist": "watchlist",
+}
 
 
 def parse(data: bytes) -> Bundle:
@@ -70,8 +82,9 @@ def _sections(data: bytes) -> dict[str, list[Any]]:
         return sections
     document = _load(data, "The file")
     if not isinstance(document, dict) or not any(key in document for key in SECTIONS):
-        raise ImportFileError("The JSON is not a Trakt export: it needs an object with history, watched, "
-                              "ratings or watchlist.")
+        raise ImportFileError(
+            "The JSON is not a Trakt export: it needs an object with history, watched, ratings or watchlist."
+        )
     return {key: _list(document[key], key) for key in SECTIONS if key in document}
 
 
@@ -99,7 +112,9 @@ def _ref(item: dict[str, Any]) -> tuple[TitleRef, str]:
             if ids.get("imdb"):
                 found["imdb:title"] = str(ids["imdb"])
             year = work.get("year")
-            return TitleRef(kind, str(work.get("title") or "untitled"), int(year) if year else None, found), key
+            return TitleRef(
+                kind, str(work.get("title") or "untitled"), int(year) if year else None, found
+            ), key
     raise ValueError(f"no movie or show in a {item.get('type', 'untyped')!r} item")
 
 
@@ -121,12 +136,17 @@ def _watched(bundle: Bundle, item: dict[str, Any], line: str) -> None:
     record, key = _record(bundle, item, line)
     last = parse_moment(item["last_watched_at"]).date() if item.get("last_watched_at") else None
     if key == "movie":
-        record.entry.update(status="completed", progress=1, rewatch_count=max(int(item.get("plays") or 1) - 1, 0))
+        record.entry.update(
+            status="completed", progress=1, rewatch_count=max(int(item.get("plays") or 1) - 1, 0)
+        )
         if last:
             record.entry["finished_on"] = last
     else:
-        episodes = sum(len(season.get("episodes") or []) for season in item.get("seasons") or []
-                       if season.get("number") != 0)
+        episodes = sum(
+            len(season.get("episodes") or [])
+            for season in item.get("seasons") or []
+            if season.get("number") != 0
+        )
         record.entry.update(status="watching", progress=episodes)
 
 

@@ -77,8 +77,17 @@ class Writer:
                 if not record.watches:
                     return False  # a list place or a review alone puts nothing on the list
                 fields["status"] = "completed" if title.kind == "movie" else "watching"
-            entry = ListEntry(user_id=self.user.id, title_id=title.id, status=fields["status"], progress=0,
-                              rewatch_count=0, notes="", is_favourite=False, tags=[], priority=0)
+            entry = ListEntry(
+                user_id=self.user.id,
+                title_id=title.id,
+                status=fields["status"],
+                progress=0,
+                rewatch_count=0,
+                notes="",
+                is_favourite=False,
+                tags=[],
+                priority=0,
+            )
             db.session.add(entry)
             activity.record(self.user, "added", title, status=fields["status"], imported=self.source)
             _set(entry, fields)
@@ -102,9 +111,14 @@ class Writer:
         if not record.watches:
             return False
         ordinals = _ordinals(title) if any(w.season is not None for w in record.watches) else {}
-        existing = Counter(tuple(row) for row in db.session.execute(
-            select(WatchEvent.watched_at, WatchEvent.number, WatchEvent.is_rewatch)
-            .where(WatchEvent.user_id == self.user.id, WatchEvent.title_id == title.id)))
+        existing = Counter(
+            tuple(row)
+            for row in db.session.execute(
+                select(WatchEvent.watched_at, WatchEvent.number, WatchEvent.is_rewatch).where(
+                    WatchEvent.user_id == self.user.id, WatchEvent.title_id == title.id
+                )
+            )
+        )
         added = False
         for watch in record.watches:
             number = _number(watch, title, ordinals)
@@ -112,8 +126,15 @@ class Writer:
             if existing[key] > 0:
                 existing[key] -= 1
                 continue
-            event = watchlog.add_event(self.user, title, watched_on=watch.watched_at.date(), number=number,
-                                       score=watch.score, note=watch.note, rewatch=watch.rewatch)
+            event = watchlog.add_event(
+                self.user,
+                title,
+                watched_on=watch.watched_at.date(),
+                number=number,
+                score=watch.score,
+                note=watch.note,
+                rewatch=watch.rewatch,
+            )
             event.watched_at = watch.watched_at  # the file's moment, not the day's noon
             added = True
         db.session.flush()
@@ -161,21 +182,30 @@ class Writer:
     def _list(self, key: str, spec: ListSpec) -> CustomList:
         custom_list = self._lists.get(key)
         if custom_list is None:
-            custom_list = db.session.scalar(select(CustomList).where(
-                CustomList.user_id == self.user.id, CustomList.name == spec.name[: lists.MAX_NAME]))
+            custom_list = db.session.scalar(
+                select(CustomList).where(
+                    CustomList.user_id == self.user.id, CustomList.name == spec.name[: lists.MAX_NAME]
+                )
+            )
             if custom_list is None:
-                custom_list = lists.create_list(self.user, spec.name[: lists.MAX_NAME],
-                                                spec.description[: lists.MAX_DESCRIPTION],
-                                                is_public=spec.is_public, is_ranked=spec.is_ranked)
+                custom_list = lists.create_list(
+                    self.user,
+                    spec.name[: lists.MAX_NAME],
+                    spec.description[: lists.MAX_DESCRIPTION],
+                    is_public=spec.is_public,
+                    is_ranked=spec.is_ranked,
+                )
             self._lists[key] = custom_list
         return custom_list
 
 
 def order_memberships(records: list[Record]) -> list[Record]:
     """Records in the order their list places must be written (lowest position first), others after."""
+
     def first_position(record: Record) -> tuple[int, int]:
         positions = [m.position for m in record.lists]
         return (0, min(positions)) if positions else (1, 0)
+
     return sorted(records, key=first_position)
 
 
@@ -218,15 +248,18 @@ def _clean_fields(record: Record, title: Title) -> dict[str, Any]:
         tags = [" ".join(str(t).split()).lower()[:MAX_TAG] for t in fields["tags"]]
         fields["tags"] = list(dict.fromkeys(t for t in tags if t))[:MAX_TAGS]
     if "notes" in fields:
-        fields["notes"] = str(fields["notes"])[:watchlog.MAX_NOTE * 5]
+        fields["notes"] = str(fields["notes"])[: watchlog.MAX_NOTE * 5]
     return fields
 
 
 def _ordinals(title: Title) -> dict[tuple[int, int], int]:
     """Absolute episode numbers (as the watch log counts them) of each (season, episode) of the title."""
     ordinal = func.row_number().over(
-        order_by=(Episode.season_number == 0, Episode.season_number, Episode.number))
-    rows = db.session.execute(select(Episode.season_number, Episode.number, ordinal).where(Episode.title_id == title.id))
+        order_by=(Episode.season_number == 0, Episode.season_number, Episode.number)
+    )
+    rows = db.session.execute(
+        select(Episode.season_number, Episode.number, ordinal).where(Episode.title_id == title.id)
+    )
     return {(season, number): n for season, number, n in rows}
 
 
@@ -238,4 +271,3 @@ def _number(watch: Watch, title: Title, ordinals: dict[tuple[int, int], int]) ->
     if ordinals:
         return ordinals.get((watch.season, watch.episode or 0))
     return watch.episode if watch.season == 1 else None  # without episode data only season 1 is certain
-
