@@ -14,8 +14,8 @@ bp.before_request(auth.authenticate)
 # One budget per token (or per address without one) across the whole API.
 limiter.shared_limit(auth.rate_limit, scope="api", key_func=auth.rate_key, on_breach=auth.on_breach)(bp)
 
-from mymovielist.api import cors, docs, me, problems, titles, users  # noqa: E402,F401
-from mymovielist.api.tokens import bp as tokens_bp  # noqa: E402,F401
+from mymovielist.api import cors, docs, me, problems, titles, users  # noqa: F401
+from mymovielist.api.tokens import bp as tokens_bp  # noqa: F401
 
 
 def register(app: Flask) -> None:

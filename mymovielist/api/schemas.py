@@ -109,13 +109,13 @@ def _notes(value: Any) -> str:
 
 def _favourite(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ValueError("true or false.")
+        raise TypeError("true or false.")
     return value
 
 
 def _tags(value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
-        raise ValueError("A list of strings.")
+        raise TypeError("A list of strings.")
     return value
 
 
@@ -147,7 +147,7 @@ def parse_fields(body: dict[str, Any], fields: dict, *, required: tuple[str, ...
             continue
         try:
             values[name] = convert(value)
-        except ValueError as error:
+        except (TypeError, ValueError) as error:
             errors[name] = [str(error)]
     if errors:
         raise ApiProblem(422, "Some fields are not valid.", kind="validation-error", errors=errors)
