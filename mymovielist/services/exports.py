@@ -33,6 +33,7 @@ from mymovielist.models import (
     utcnow,
 )
 from mymovielist.services import scores
+from mymovielist.services.imports.records import ENTRY_FIELDS
 
 FORMAT, VERSION = "mymovielist", 1
 MAL_STATUS = {
@@ -212,19 +213,7 @@ def export_csv_zip(user: User) -> bytes:
     parts = {
         "entries.csv": (
             [_flat(e) for e in data["entries"]],
-            head
-            + [
-                "status",
-                "progress",
-                "score",
-                "started_on",
-                "finished_on",
-                "rewatch_count",
-                "notes",
-                "is_favourite",
-                "tags",
-                "priority",
-            ],
+            head + list(ENTRY_FIELDS),
         ),
         "watches.csv": (
             [_flat(w) for w in data["watches"]],
