@@ -79,33 +79,38 @@ def retract(user: User, verb: str, title: Title | None = None) -> int:
     return result.rowcount or 0
 
 
-def _with_related(query: Select) -> Select:
-    # Who and what in the same query: a feed page never issues one query per row.
-    return query.options(
-        joinedload(Activity.user).joinedload(User.profile), joinedload(Activity.title)
-    ).order_by(Activity.created_at.desc(), Activity.id.desc())
+def _page(keys: Select, page: int, per_page: int) -> ActivityPage:
+    """One page of the activities picked by `keys`, with who and what loaded: one statement.
 
-
-def _page(query: Select, page: int, per_page: int) -> ActivityPage:
+    The page is chosen on the narrow (id, created_at) rows first, and only its rows are joined to
+    users, profiles and titles, so a feed over many followed users never joins rows it then drops.
+    """
     page = max(1, page)
-    rows = list(db.session.scalars(query.limit(per_page + 1).offset((page - 1) * per_page)).unique())
+    newest = (Activity.created_at.desc(), Activity.id.desc())
+    chosen = keys.order_by(*newest).limit(per_page + 1).offset((page - 1) * per_page).subquery()
+    query = (
+        select(Activity).join(chosen, chosen.c.id == Activity.id)
+        .options(joinedload(Activity.user).joinedload(User.profile), joinedload(Activity.title))
+        .order_by(*newest)
+    )
+    rows = list(db.session.scalars(query).unique())
     return ActivityPage(rows[:per_page], page, per_page, len(rows) > per_page)
 
 
 def list_for_user(user: User, *, page: int = 1, per_page: int = PER_PAGE) -> ActivityPage:
     """The user's own activity, newest first (callers check privacy with `can_see_activity`)."""
-    return _page(_with_related(select(Activity).where(Activity.user_id == user.id)), page, per_page)
+    return _page(select(Activity.id).where(Activity.user_id == user.id), page, per_page)
 
 
 def feed_for(user: User, *, page: int = 1, per_page: int = PER_PAGE) -> ActivityPage:
     """Activity of the users `user` follows, newest first; private profiles stay out of it."""
-    query = (
-        select(Activity)
+    keys = (
+        select(Activity.id)
         .join(Follow, (Follow.followed_id == Activity.user_id) & (Follow.follower_id == user.id))
-        .outerjoin(Profile, Profile.user_id == Activity.user_id)
+        .outerjoin(Profile, Profile.user_id == Follow.followed_id)
         .where(Profile.is_private.is_not(True))
     )
-    return _page(_with_related(query), page, per_page)
+    return _page(keys, page, per_page)
 
 
 def can_see_activity(viewer: Any, owner: User) -> bool:
