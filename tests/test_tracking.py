@@ -260,3 +260,23 @@ def test_progress_beyond_any_known_total_is_refused_not_a_500(app, client, make_
     assert response.status_code == 422
     assert "from 0 to 100000" in json.loads(response.headers["HX-Trigger"])["toast"]["message"]
     assert entry_of(app, alice, title_id).progress == 100000
+
+
+@pytest.mark.parametrize("data, headers", [
+    ({"status": "watching"}, panel_htmx()), ({"progress": "999"}, panel_htmx()), ({"status": "watching"}, {}),
+], ids=["saved", "refused", "no-js"])
+def test_a_change_takes_the_write_lock_once_not_again_to_answer(app, client, make_title, alice, data, headers):
+    from sqlalchemy import event
+
+    title_id = make_title("anime", "Locks", details={"episode_count": 12})
+    begins = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda conn, cursor, statement, *args: statement.startswith("BEGIN") and begins.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = client.post(f"/titles/{title_id}/entry", data=data, headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert response.status_code in (200, 302, 422)
+    assert begins.count("BEGIN IMMEDIATE") == 1 and set(begins) <= {"BEGIN IMMEDIATE", "BEGIN"}, begins

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from jinja2_fragments.flask import render_block
 
 from mymovielist.auth.access import safe_next
+from mymovielist.database import transaction_mode
 from mymovielist.errors import render_error
 from mymovielist.extensions import db
 from mymovielist.htmx import htmx_response, toast, wants_fragment
@@ -53,6 +54,19 @@ def row_context(entry: ListEntry) -> dict:
 def respond(title: Title, result: tracking.EntryResult):
     """The committed change as a fragment (panel or list row) with out-of-band updates, or a redirect."""
     trigger = toast(result.message, "success")
+    with transaction_mode(immediate=False):  # the change is committed: reading it back needs no write lock
+        _reload_user()
+        return _answer(title, result, trigger)
+
+
+def _reload_user() -> None:
+    # The commit or rollback expired the user, whom after_request handlers (security headers) read
+    # again; load it here, in the read transaction, rather than queue for the write lock a second time.
+    if current_user.is_authenticated:
+        _ = current_user.is_blocked
+
+
+def _answer(title: Title, result: tracking.EntryResult, trigger: dict):
     if wants_fragment(f"entry-row-{title.id}"):
         html = render_block("tracking/user_list.html", "entry_row", **row_context(result.entry)) if result.entry else ""
         html += render_template("tracking/_watchlist_count.html", oob=True) if result.watchlist_changed else ""
@@ -68,6 +82,12 @@ def respond(title: Title, result: tracking.EntryResult):
 def refused(problem: tracking.TrackingError | FlaskForm | Exception):
     """Nothing changed: the status and message of a refused change (a toast for htmx)."""
     db.session.rollback()
+    with transaction_mode(immediate=False):
+        _reload_user()
+        return _refusal(problem)
+
+
+def _refusal(problem: tracking.TrackingError | FlaskForm | Exception):
     if isinstance(problem, FlaskForm):
         message = next((errors[0] for errors in problem.errors.values() if errors), "Check what you entered.")
         status = 400 if "csrf_token" in problem.errors else 422
@@ -79,8 +99,14 @@ def refused(problem: tracking.TrackingError | FlaskForm | Exception):
 def entry_page(title: Title, form: EntryForm | None = None, status: int = 200,
                error: tracking.TrackingError | None = None):
     """The full edit page of the user's entry; a refused form comes back with its errors."""
-    if status != 200:
-        db.session.rollback()  # a refused change leaves nothing half-applied to autoflush
+    if status == 200:
+        return _entry_page(title, form, status, error)
+    db.session.rollback()  # a refused change leaves nothing half-applied to autoflush
+    with transaction_mode(immediate=False):
+        return _entry_page(title, form, status, error)
+
+
+def _entry_page(title: Title, form: EntryForm | None, status: int, error: tracking.TrackingError | None):
     panel = panel_context(title)
     entry = panel["entry"]
     if form is None:
