@@ -393,6 +393,16 @@ def test_a_token_only_changes_its_own_users_entries(client, catalog, token_for, 
     assert client.get("/api/v1/me/entries", headers=bearer(mallory)).get_json()["items"][0]["score"] is None
 
 
+def test_answers_to_a_token_stay_out_of_shared_caches(client, catalog, token_for):
+    secret = token_for("alice", "read")
+    private = client.get("/api/v1/me/entries", headers=bearer(secret))
+    assert private.headers["Cache-Control"] == "private, no-store"
+    assert "Authorization" in private.headers["Vary"]
+    public = client.get("/api/v1/titles")
+    assert "no-store" not in public.headers.get("Cache-Control", "")
+    assert "Authorization" in public.headers["Vary"]
+
+
 def test_last_used_is_noted(client, catalog, token_for, app):
     secret = token_for("alice", "read")
     client.get("/api/v1/titles", headers=bearer(secret))

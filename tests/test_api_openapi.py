@@ -45,9 +45,8 @@ def test_the_document_is_served_and_is_openapi_3_1(client):
     assert response.mimetype == "application/json"
     body = response.get_json()
     assert body["openapi"] == "3.1.0"
-    assert body["components"]["securitySchemes"]["bearerAuth"] == {
-        "type": "http", "scheme": "bearer", "description": body["components"]["securitySchemes"]["bearerAuth"][
-            "description"]}
+    scheme = body["components"]["securitySchemes"]["bearerAuth"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     assert "0 to 100" in body["info"]["description"]
 
 

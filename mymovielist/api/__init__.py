@@ -11,6 +11,7 @@ from mymovielist.extensions import limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.before_request(auth.authenticate)
+bp.after_request(auth.private_responses)
 # One budget per token (or per address without one) across the whole API.
 limiter.shared_limit(auth.rate_limit, scope="api", key_func=auth.rate_key, on_breach=auth.on_breach)(bp)
 

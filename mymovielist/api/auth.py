@@ -57,6 +57,14 @@ def authenticate() -> None:
             db.session.rollback()  # last_used_at is a hint: the next request records it
 
 
+def private_responses(response):
+    """Answers depend on the token: shared caches must key on it, and keep none sent with one."""
+    response.vary.add("Authorization")
+    if g.get("api_token") is not None:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def api_user() -> User | None:
     """The owner of the request's token, or None for an anonymous caller."""
     token = _resolve()
