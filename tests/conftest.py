@@ -98,6 +98,8 @@ def database_uri(folder: Path) -> str:
 def clone_database(source: Path, folder: Path) -> None:
     """Give `folder`'s test a private copy of the database built in the folder of `source`."""
     if PG_URL:
+        if _pg_name(folder) in _created_databases:
+            return  # two fixtures of one test share its folder, hence its database (as with SQLite's file)
         _pg_admin(f'CREATE DATABASE "{_pg_name(folder)}" TEMPLATE "{_pg_name(source.parent)}"')
         _created_databases.append(_pg_name(folder))
     else:
