@@ -72,7 +72,8 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 # with MYMOVIELIST_TEST_REDIS_URL the cache and the rate limiter use Redis (the scale-out run).
 PG_URL = os.environ.get("MYMOVIELIST_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("MYMOVIELIST_TEST_REDIS_URL", "")
-_created_databases: list[str] = []
+_created_databases: list[str] = []  # the current test's, dropped when it ends
+_session_databases: list[str] = []  # templates, dropped when the run ends
 
 
 def _pg_name(folder: Path) -> str:
@@ -111,8 +112,7 @@ def fresh_database(folder: Path, *, keep: bool = False) -> None:
     if PG_URL:
         _pg_admin(f'DROP DATABASE IF EXISTS "{_pg_name(folder)}" WITH (FORCE)')
         _pg_admin(f'CREATE DATABASE "{_pg_name(folder)}"')
-        if not keep:
-            _created_databases.append(_pg_name(folder))
+        (_session_databases if keep else _created_databases).append(_pg_name(folder))
 
 
 @pytest.fixture(autouse=True)
@@ -124,24 +124,19 @@ def _drop_test_databases() -> Iterator[None]:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Drop the session's template databases (and any a crashed run left behind)."""
-    if not PG_URL or hasattr(session.config, "workerinput"):
-        return
-    import psycopg
-
-    url = sqlalchemy.engine.make_url(PG_URL).set(drivername="postgresql", database="postgres")
-    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as con:
-        names = [r[0] for r in con.execute("SELECT datname FROM pg_database WHERE datname LIKE 'mml\\_%'")]
-    for name in names:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """Drop this session's template databases (only its own: another run may be going on)."""
+    while PG_URL and _session_databases:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{_session_databases.pop()}" WITH (FORCE)')
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not PG_URL:
         return
     skip = pytest.mark.skip(reason="SQLite-specific (the scale-out run is on PostgreSQL)")
+    browser = Path(__file__).parent / "browser"
     for item in items:
-        if "sqlite_only" in item.keywords:
+        # The browser journeys serve a SQLite copy from a live server: they belong to the embedded run.
+        if "sqlite_only" in item.keywords or browser in Path(str(item.fspath)).parents:
             item.add_marker(skip)
 
 
@@ -197,6 +192,7 @@ def demo_db_file(tmp_path_factory: pytest.TempPathFactory, migrated_db_file: Pat
     clone_database(migrated_db_file, folder)
     if PG_URL:  # a template for the demo tests: kept until the session ends
         _created_databases.remove(_pg_name(folder))
+        _session_databases.append(_pg_name(folder))
     app = create_app(_test_config(folder))
     with app.app_context():
         from mymovielist.services.demo_catalog import load_demo
