@@ -11,6 +11,7 @@ from mymovielist.extensions import db
 from mymovielist.jobs import backup as backups
 from mymovielist.models import ExternalId, ListEntry, SyncRun, Title, utcnow
 from mymovielist.providers.errors import ProviderError
+from mymovielist.services import installments
 from mymovielist.sync import service
 from mymovielist.sync.clients import get_clients
 from mymovielist.sync.mapping import jikan as jikan_map
@@ -108,7 +109,7 @@ def trending() -> BatchResult | None:
 
 
 def tracked_updates() -> BatchResult | None:
-    """Refresh airing and upcoming titles people have on their lists: new seasons, episodes, issues."""
+    """Refresh airing and upcoming titles people have on their lists; tell them of new episodes and issues."""
     clients = get_clients()
     providers = clients.configured()
     if not providers:
@@ -130,8 +131,12 @@ def tracked_updates() -> BatchResult | None:
         if title_id not in seen and kind in service.IMPORTABLE.get(provider, ()):
             seen.add(title_id)
             targets.append(Target(provider, kind, value))
+    before = installments.count_installments(sorted(seen))
     db.session.rollback()
-    return service.sync_targets(clients, targets, job="tracked-updates")
+    result = service.sync_targets(clients, targets, job="tracked-updates")
+    installments.notify_new_installments(before)
+    db.session.commit()
+    return result
 
 
 def nightly_backup() -> str:
