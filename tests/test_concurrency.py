@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from sqlalchemy import select
 
 from mymovielist import create_app
@@ -149,6 +151,7 @@ def _worker(db_path: str, username: str, titles: dict, seed: int, ready, start, 
                  "errors": errors + failures.messages, "done": done, "slowest": slowest})
 
 
+@pytest.mark.sqlite_only  # the workers share one SQLite file: the embedded mode's hard case
 def test_eight_processes_lose_no_write_and_keep_aggregates_exact(tmp_path, migrated_db_file):
     db_path = tmp_path / "shared.sqlite3"
     shutil.copy(migrated_db_file, db_path)

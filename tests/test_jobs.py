@@ -64,6 +64,7 @@ def test_jobs_without_providers_do_nothing(runner):
         assert result.exit_code == 0 and "nothing to do" in result.output
 
 
+@pytest.mark.sqlite_only  # the online backup API is SQLite's; PostgreSQL backs up with pg_dump
 def test_nightly_backup_writes_and_prunes(app, runner):
     app.config["BACKUP_KEEP"] = 2
     folder = Path(app.instance_path) / "backups"

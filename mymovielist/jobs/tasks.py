@@ -114,17 +114,16 @@ def tracked_updates() -> BatchResult | None:
     providers = clients.configured()
     if not providers:
         return None
+    followed = select(ListEntry.title_id).where(ListEntry.status.in_(TRACKED_STATUSES))
     stmt = (
         select(ExternalId.title_id, ExternalId.provider, ExternalId.kind, ExternalId.value)
         .join(Title, Title.id == ExternalId.title_id)
-        .join(ListEntry, ListEntry.title_id == Title.id)
         .where(
-            ListEntry.status.in_(TRACKED_STATUSES),
+            Title.id.in_(followed),
             Title.status.in_(("airing", "upcoming")) | Title.status.is_(None),
             ExternalId.provider.in_(providers),
         )
-        .order_by(Title.id, ExternalId.id)
-        .distinct()
+        .order_by(ExternalId.title_id, ExternalId.id)
     )
     targets, seen = [], set()
     for title_id, provider, kind, value in db.session.execute(stmt):

@@ -9,11 +9,13 @@ Functions flush and never commit.
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
@@ -415,7 +417,10 @@ def list_entries(user_id: int, query: ListQuery, *, page: int = 1, per_page: int
     if query.favourites:
         stmt = stmt.where(ListEntry.is_favourite.is_(True))
     if query.tag:
-        stmt = stmt.where(func.json_extract(ListEntry.tags, "$").like(f'%"{_like_escape(query.tag)}"%', escape="\\"))
+        # The tags column holds the JSON text json.dumps wrote; the tag, encoded the same way and
+        # quoted, matches one whole element. Plain text comparison works on SQLite and PostgreSQL alike.
+        encoded = json.dumps(query.tag)
+        stmt = stmt.where(cast(ListEntry.tags, String).like(f"%{_like_escape(encoded)}%", escape="\\"))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = db.session.scalars(
         stmt.options(contains_eager(ListEntry.title)).order_by(*LIST_SORTS[query.sort])
@@ -425,7 +430,7 @@ def list_entries(user_id: int, query: ListQuery, *, page: int = 1, per_page: int
 
 
 def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace('"', "")
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def count_by_status(user_id: int, kind: str | None = None) -> dict[str, int]:
