@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from sqlalchemy import select
 
 from mymovielist import create_app
