@@ -90,25 +90,32 @@ def _popularity(p: Payload) -> float | None:
     return members / 1000 if members else None  # members in thousands: TMDB-like magnitudes
 
 
+def _shared_fields(p: Payload, kind: str, period: str) -> dict:
+    """What anime and manga objects share: names, synopsis, dates (`aired` or `published`), cover."""
+    title = p.str("title", required=True) or ""
+    original, alt = _titles(p, title)
+    dates = p.obj(period)
+    return {
+        "title": clip(title, 500) or "",
+        "refs": [_ref(kind, p.id("mal_id"))],
+        "original_title": original,
+        "alt_titles": alt,
+        "synopsis": p.text("synopsis"),
+        "release_date": dates.date("from") if dates else None,
+        "end_date": dates.date("to") if dates else None,
+        "poster_url": _image(p),
+        "language": "ja",
+    }
+
+
 def anime_record(data: dict) -> TitleRecord:
     """The `data` of GET /anime/{id}/full, /anime/{id}, or an entry of a list (top, search, season)."""
     p = Payload(data, provider=PROVIDER)
-    title = p.str("title", required=True) or ""
-    original, alt = _titles(p, title)
-    aired = p.obj("aired")
     return TitleRecord(
         kind="anime",
-        title=clip(title, 500) or "",
-        refs=[_ref("anime", p.id("mal_id"))],
-        original_title=original,
-        alt_titles=alt,
-        synopsis=p.text("synopsis"),
-        release_date=aired.date("from") if aired else None,
-        end_date=aired.date("to") if aired else None,
+        **_shared_fields(p, "anime", "aired"),
         year=p.int("year"),
         status=ANIME_STATUSES.get(p.text("status")),
-        poster_url=_image(p),
-        language="ja",
         age_rating=clip(p.str("rating"), 64),
         adult=p.text("rating").startswith("Rx"),
         provider_score=_score(p),
@@ -131,25 +138,14 @@ def anime_record(data: dict) -> TitleRecord:
 def manga_record(data: dict) -> TitleRecord:
     """The `data` of GET /manga/{id}/full, /manga/{id}, or an entry of a list: a comic."""
     p = Payload(data, provider=PROVIDER)
-    title = p.str("title", required=True) or ""
-    original, alt = _titles(p, title)
-    published = p.obj("published")
     authors = [
         CreditRecord(_person(a), "crew", job="Author", department="Writing", order=i)
         for i, a in enumerate(p.objects("authors"))
     ]
     return TitleRecord(
         kind="comic",
-        title=clip(title, 500) or "",
-        refs=[_ref("manga", p.id("mal_id"))],
-        original_title=original,
-        alt_titles=alt,
-        synopsis=p.text("synopsis"),
-        release_date=published.date("from") if published else None,
-        end_date=published.date("to") if published else None,
+        **_shared_fields(p, "manga", "published"),
         status=MANGA_STATUSES.get(p.text("status")),
-        poster_url=_image(p),
-        language="ja",
         provider_score=_score(p),
         provider_votes=p.int("scored_by"),
         popularity=_popularity(p),

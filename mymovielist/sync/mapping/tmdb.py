@@ -108,6 +108,20 @@ def _keywords(data: Payload) -> list[str]:
     return block.names("keywords") or block.names("results")
 
 
+def _shared_fields(p: Payload) -> dict:
+    """The fields every TMDB title object (movie, show, list entry) carries under the same names."""
+    return {
+        "synopsis": p.text("overview"),
+        "poster_url": image_url(p.str("poster_path")),
+        "backdrop_url": image_url(p.str("backdrop_path"), "w1280"),
+        "language": clip(p.str("original_language"), 16),
+        "adult": p.bool("adult"),
+        "provider_score": p.float("vote_average"),
+        "provider_votes": p.int("vote_count"),
+        "popularity": p.float("popularity"),
+    }
+
+
 def _is_anime(genre_ids: list[int], language: str | None, countries: list[str]) -> bool:
     return ANIMATION_GENRE_ID in genre_ids and (language == "ja" or "JP" in countries)
 
@@ -121,16 +135,9 @@ def movie_record(data: dict) -> TitleRecord:
         title=clip(p.str("title", required=True), 500) or "",
         refs=[_ref("movie", p.id()), *_external_refs(p)],
         original_title=clip(p.str("original_title"), 500),
-        synopsis=p.text("overview"),
         release_date=p.date("release_date"),
         status=MOVIE_STATUSES.get(p.text("status")),
-        poster_url=image_url(p.str("poster_path")),
-        backdrop_url=image_url(p.str("backdrop_path"), "w1280"),
-        language=clip(p.str("original_language"), 16),
-        adult=p.bool("adult"),
-        provider_score=p.float("vote_average"),
-        provider_votes=p.int("vote_count"),
-        popularity=p.float("popularity"),
+        **_shared_fields(p),
         genres=p.names("genres"),
         credits=credits(p.obj("credits")),
         relations=_recommendations(p, "movie"),
@@ -175,17 +182,10 @@ def series_record(data: dict) -> TitleRecord:
         title=clip(p.str("name", required=True), 500) or "",
         refs=[_ref("tv", p.id()), *_external_refs(p)],
         original_title=clip(p.str("original_name"), 500),
-        synopsis=p.text("overview"),
         release_date=p.date("first_air_date"),
         end_date=p.date("last_air_date") if TV_STATUSES.get(p.text("status")) in ("finished", "cancelled") else None,
         status=TV_STATUSES.get(p.text("status")),
-        poster_url=image_url(p.str("poster_path")),
-        backdrop_url=image_url(p.str("backdrop_path"), "w1280"),
-        language=clip(p.str("original_language"), 16),
-        adult=p.bool("adult"),
-        provider_score=p.float("vote_average"),
-        provider_votes=p.int("vote_count"),
-        popularity=p.float("popularity"),
+        **_shared_fields(p),
         genres=p.names("genres"),
         credits=credits(p.obj("credits"), list(p.objects("created_by"))),
         relations=_recommendations(p, "tv"),
@@ -229,14 +229,7 @@ def list_item_record(
         title=clip(p.str("title" if is_movie else "name", required=True), 500) or "",
         refs=[_ref(kind, p.id())],
         original_title=clip(p.str("original_title" if is_movie else "original_name"), 500),
-        synopsis=p.text("overview"),
         release_date=p.date("release_date" if is_movie else "first_air_date"),
-        poster_url=image_url(p.str("poster_path")),
-        backdrop_url=image_url(p.str("backdrop_path"), "w1280"),
-        language=clip(p.str("original_language"), 16),
-        adult=p.bool("adult"),
-        provider_score=p.float("vote_average"),
-        provider_votes=p.int("vote_count"),
-        popularity=p.float("popularity"),
+        **_shared_fields(p),
         genres=[names[g] for g in genre_ids if g in names],
     )
