@@ -17,6 +17,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, error pages, CLI."""
     app = Flask(__name__, instance_relative_config=True)
     _configure(app, test_config)
+    from mymovielist.observability import logging as observability_logging
+
+    observability_logging.install(app)
 
     database.install(app.config["SQLITE_BUSY_TIMEOUT_MS"])
     db.init_app(app)
@@ -25,6 +28,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     cache.init_app(app)
     limiter.init_app(app)
     _init_login(app)
+    from mymovielist.observability import metrics
+
+    metrics.install(app)
 
     from mymovielist import api, errors, security, templating
     from mymovielist.auth import access
@@ -82,6 +88,10 @@ def _configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = default_database_uri(app.instance_path)
+    # The debugger runs code from the browser: never on unless testing or explicitly developing.
+    if app.config.get("DEBUG") and not (app.config.get("TESTING") or app.config.get("DEV_MODE")):
+        app.config["DEBUG"] = False
+        app.debug = False
 
 
 def _init_login(app: Flask) -> None:

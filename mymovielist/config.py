@@ -88,6 +88,17 @@ class DefaultConfig:
     BACKUP_DIR = "backups"
     BACKUP_KEEP = 7
 
+    # Logs: "text" (readable key=value) or "json" (one object per line); the level of our loggers.
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
+    # DEBUG is forced off unless TESTING or this explicit development flag is set.
+    DEV_MODE = False
+    # /readyz: answer 503 when no `flask jobs run` scheduler has sent a heartbeat recently. Off in
+    # the embedded mode, which runs no scheduler process.
+    REQUIRE_SCHEDULER = False
+    # /metrics answers loopback callers, or anyone sending `Authorization: Bearer <this token>`.
+    METRICS_TOKEN: str | None = None
+
     # Load the bundled demo catalog into an empty database on `make run`.
     DEMO_CATALOG = True
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mymovielist.discover import tasks as discover_tasks
+from mymovielist.health import heartbeat
 from mymovielist.jobs import tasks
 
 
@@ -38,5 +39,7 @@ JOBS: tuple[JobSpec, ...] = (
             "Recompute trending titles from our activity and provider popularity"),
     JobSpec("title-neighbours", discover_tasks.rebuild_neighbours, "interval", {"hours": 6},
             "Recompute similar titles and recommendation neighbours"),
+    JobSpec("heartbeat", heartbeat.beat, "interval", {"seconds": heartbeat.INTERVAL_SECONDS},
+            "Tell /readyz the scheduler is alive"),
 )
 JOBS_BY_ID = {job.id: job for job in JOBS}

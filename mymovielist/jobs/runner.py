@@ -6,6 +6,7 @@ import fcntl
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,10 +32,26 @@ def run_job(job_id: str) -> Any:
     job = JOBS_BY_ID.get(job_id)
     if job is None:
         raise JobError(f"unknown job {job_id!r}; choose one of {', '.join(JOBS_BY_ID)}")
+    from mymovielist.observability import observe_job_run
+
+    started = time.perf_counter()
     try:
-        return job.func()
+        result = job.func()
+    except Exception:
+        observe_job_run(job_id, "failed", time.perf_counter() - started)
+        raise
     finally:
         db.session.remove()
+    observe_job_run(job_id, "ok", time.perf_counter() - started, counts=_counts(result))
+    return result
+
+
+def _counts(result: Any) -> Any:
+    # Job results are small dataclasses or dicts of counts; keep numbers only.
+    data = getattr(result, "__dict__", result)
+    if isinstance(data, dict):
+        return {k: v for k, v in data.items() if isinstance(v, int | float) and not isinstance(v, bool)} or None
+    return result if isinstance(result, int | float) else None
 
 
 def _in_app(app: Flask, job_id: str) -> None:

@@ -214,6 +214,7 @@ class ProviderClient:
         self.auth(query, headers)
         limiter = self.limiter(self.limit_key(path))
         attempt = 0
+        started = time.perf_counter()
         while True:
             try:
                 with limiter.slot():
@@ -238,12 +239,25 @@ class ProviderClient:
                         provider=self.provider, status=raw.status_code,
                     )
                 else:
-                    return self._decode(path, raw, body)
+                    try:
+                        decoded = self._decode(path, raw, body)
+                    except ProviderError as exc:
+                        self._observe(path, exc.status, attempt, started)
+                        raise
+                    self._observe(path, raw.status_code, attempt, started)
+                    return decoded
             if attempt >= self.retries:
+                self._observe(path, failure.status, attempt, started)
                 raise failure
             attempt += 1
             self._count("retries")
             self.sleep(self._wait(attempt, failure))
+
+    def _observe(self, path: str, status: int | None, retries: int, started: float) -> None:
+        # The path only: query strings carry api keys. Metrics count by provider and status.
+        from mymovielist.observability import observe_provider_call
+
+        observe_provider_call(self.provider, "GET", path, status, retries, time.perf_counter() - started)
 
     def _count(self, name: str) -> None:
         with self._stats_lock:

@@ -1,0 +1,25 @@
+"""Operations: structured logs with request ids, Prometheus metrics."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from mymovielist.observability import metrics
+from mymovielist.observability.logging import log_event
+
+
+def observe_provider_call(provider: str, method: str, path: str, status: int | None, retries: int,
+                          seconds: float) -> None:
+    """Log and count one provider call; `path` carries no query string (api keys live there)."""
+    log_event("provider_call", logging.INFO if status and status < 400 else logging.WARNING,
+              provider=provider, method=method, path=path.split("?", 1)[0], status=status,
+              duration_ms=round(seconds * 1000, 1), retries=retries)
+    metrics.observe_provider(provider, status, retries, seconds)
+
+
+def observe_job_run(job_id: str, outcome: str, seconds: float, counts: Any = None) -> None:
+    """Log and count one job run."""
+    log_event("job_run", logging.INFO if outcome == "ok" else logging.ERROR, job=job_id, outcome=outcome,
+              duration_ms=round(seconds * 1000, 1), counts=counts)
+    metrics.JOB_RUNS.labels(job_id, outcome).inc()

@@ -1,0 +1,138 @@
+"""One structured log line per request, provider call and job run; never a secret.
+
+`MYMOVIELIST_LOG_FORMAT=json` writes one JSON object per line; the default is readable
+`key=value` text. Every line written during a request carries its request id, taken from a sane
+`X-Request-ID` header or generated, and echoed in the response's `X-Request-ID` header.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import sys
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, g, has_request_context, request
+from flask_login import current_user
+
+EVENT_LOGGER = "mymovielist.events"
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
+# Field names whose values never reach a log line, whatever a caller passes.
+_SECRET_KEYS = re.compile(r"pass|secret|token|api_?key|authorization|cookie", re.IGNORECASE)
+_SECRET_PARAMS = re.compile(r"([?&](?:api_?key|token|password|secret)=)[^&\s]*", re.IGNORECASE)
+
+events = logging.getLogger(EVENT_LOGGER)
+
+
+def request_id() -> str | None:
+    """The current request's id, or None outside a request."""
+    return g.get("request_id") if has_request_context() else None
+
+
+def scrub(value: Any) -> Any:
+    """Mask query-string secrets in a string value (a defence in depth: callers pass paths only)."""
+    return _SECRET_PARAMS.sub(r"\1***", value) if isinstance(value, str) else value
+
+
+def log_event(event: str, level: int = logging.INFO, **fields: Any) -> None:
+    """Write one structured line: an event name and its fields, secrets masked."""
+    clean = {k: ("***" if _SECRET_KEYS.search(k) else scrub(v)) for k, v in fields.items()}
+    events.log(level, event, extra={"fields": clean})
+
+
+class _Formatter(logging.Formatter):
+    def __init__(self, as_json: bool) -> None:
+        super().__init__()
+        self.as_json = as_json
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": scrub(record.getMessage()),
+        }
+        rid = getattr(record, "request_id", None)
+        if rid:
+            data["request_id"] = rid
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, Mapping):
+            data.update(fields)
+        if record.exc_info:
+            data["exc"] = self.formatException(record.exc_info)
+        if self.as_json:
+            return json.dumps(data, default=str)
+        head = f"{data.pop('ts')} {data.pop('level').upper():7} {data.pop('logger')} {data.pop('msg')}"
+        exc = data.pop("exc", None)
+        text = head + "".join(f" {k}={_text(v)}" for k, v in data.items())
+        return text + ("\n" + exc if exc else "")
+
+
+def _text(value: Any) -> str:
+    text = str(value)
+    return json.dumps(text) if (not text or any(c in text for c in " \"=")) else text
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = request_id()
+        return True
+
+
+def formatter(fmt: str) -> logging.Formatter:
+    return _Formatter(as_json=fmt.lower() == "json")
+
+
+def install(app: Flask) -> None:
+    """Format the app's logs and log every request; called once by create_app."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter(str(app.config.get("LOG_FORMAT", "text"))))
+    handler.addFilter(_RequestIdFilter())
+    from flask.logging import default_handler
+
+    root = app.logger  # Flask's logger is named after the package: "mymovielist"
+    root.removeHandler(default_handler)  # it would print every line a second time
+    # One handler per process however many apps are built (tests build hundreds).
+    for old in [h for h in root.handlers if getattr(h, "_mymovielist", False)]:
+        root.removeHandler(old)
+    handler._mymovielist = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(str(app.config.get("LOG_LEVEL", "INFO")).upper())
+    app.before_request(_start)
+    app.after_request(_finish)
+
+
+def _start() -> None:
+    given = request.headers.get("X-Request-ID", "")
+    g.request_id = given if _REQUEST_ID.fullmatch(given) else secrets.token_hex(8)
+    g.request_started = time.perf_counter()
+
+
+def _finish(response: Response) -> Response:
+    rid = g.get("request_id")
+    if rid is None:  # a before_request handler ahead of ours answered
+        _start()
+        rid = g.request_id
+    response.headers["X-Request-ID"] = rid
+    user_id = None
+    try:
+        if current_user and current_user.is_authenticated:
+            user_id = current_user.get_id().partition(":")[0]  # the id, never the session token
+    except Exception:  # noqa: BLE001 - a log line must never break a response
+        user_id = None
+    log_event(
+        "request",
+        method=request.method,
+        path=request.path,
+        endpoint=request.url_rule.endpoint if request.url_rule else None,
+        status=response.status_code,
+        duration_ms=round((time.perf_counter() - g.request_started) * 1000, 1),
+        user_id=user_id,
+    )
+    return response
