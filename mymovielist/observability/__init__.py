@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+from logging import ERROR, INFO, WARNING
 from typing import Any
 
 from mymovielist.observability import metrics
@@ -12,7 +12,7 @@ from mymovielist.observability.logging import log_event
 def observe_provider_call(provider: str, method: str, path: str, status: int | None, retries: int,
                           seconds: float) -> None:
     """Log and count one provider call; `path` carries no query string (api keys live there)."""
-    log_event("provider_call", logging.INFO if status and status < 400 else logging.WARNING,
+    log_event("provider_call", INFO if status and status < 400 else WARNING,
               provider=provider, method=method, path=path.split("?", 1)[0], status=status,
               duration_ms=round(seconds * 1000, 1), retries=retries)
     metrics.observe_provider(provider, status, retries, seconds)
@@ -20,6 +20,6 @@ def observe_provider_call(provider: str, method: str, path: str, status: int | N
 
 def observe_job_run(job_id: str, outcome: str, seconds: float, counts: Any = None) -> None:
     """Log and count one job run."""
-    log_event("job_run", logging.INFO if outcome == "ok" else logging.ERROR, job=job_id, outcome=outcome,
+    log_event("job_run", INFO if outcome == "ok" else ERROR, job=job_id, outcome=outcome,
               duration_ms=round(seconds * 1000, 1), counts=counts)
     metrics.JOB_RUNS.labels(job_id, outcome).inc()

@@ -85,6 +85,22 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
+class _ScrubFilter(logging.Filter):
+    """Mask query-string secrets in other libraries' records (urllib3 logs each URL at DEBUG)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = scrub(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+for _name in ("urllib3.connectionpool", "requests"):
+    if not any(isinstance(f, _ScrubFilter) for f in logging.getLogger(_name).filters):
+        logging.getLogger(_name).addFilter(_ScrubFilter())
+
+
 def formatter(fmt: str) -> logging.Formatter:
     return _Formatter(as_json=fmt.lower() == "json")
 
