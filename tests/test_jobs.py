@@ -29,7 +29,7 @@ def test_every_job_is_scheduled_with_its_trigger(app):
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {job.id for job in JOBS} == {
         "refresh-stale", "tmdb-changes", "trending", "tracked-updates", "nightly-backup",
-        "trending-scores", "title-neighbours"}
+        "trending-scores", "title-neighbours", "heartbeat"}
     assert str(jobs["nightly-backup"].trigger) == "cron[hour='2', minute='0']"
     assert str(jobs["refresh-stale"].trigger) == "interval[1:00:00]"
     assert not scheduler.running
