@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 from datetime import UTC, datetime
@@ -21,6 +22,12 @@ class BackupError(RuntimeError):
 def database_path() -> Path:
     """The file of the app's SQLite database."""
     url = db.engine.url
+    if url.get_backend_name() == "postgresql":
+        raise BackupError(
+            "flask db backup/restore copy SQLite databases; this one is PostgreSQL: back it up with "
+            "`pg_dump --format=custom --file=mymovielist.dump <database URL>` and restore with "
+            "`pg_restore --clean --if-exists --dbname=<database URL> mymovielist.dump` (README, Operations)"
+        )
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         raise BackupError("backup and restore work on a SQLite database file; use your database's own tools")
     return Path(url.database).resolve()
@@ -42,17 +49,44 @@ def backup(dest: Path | None = None) -> Path:
         raise BackupError("the backup path is the database itself")
     dest.parent.mkdir(parents=True, exist_ok=True)
     partial = dest.with_name(dest.name + ".partial")
-    src = sqlite3.connect(source)
     try:
-        out = sqlite3.connect(partial)
+        src = sqlite3.connect(source)
         try:
-            src.backup(out, pages=1024)  # in steps, so writers are not held off for the whole copy
+            out = sqlite3.connect(partial)
+            try:
+                src.backup(out, pages=1024)  # in steps, so writers are not held off for the whole copy
+            finally:
+                out.close()
         finally:
-            out.close()
-    finally:
-        src.close()
-    os.replace(partial, dest)
+            src.close()
+        os.replace(partial, dest)
+    except (OSError, sqlite3.Error) as exc:
+        partial.unlink(missing_ok=True)  # a half-written copy must not pass for a backup
+        raise BackupError(f"could not write the backup to {dest.parent}: {disk_problem(exc)}") from exc
     return dest
+
+
+def disk_problem(exc: BaseException) -> str:
+    """A short reason for a failed write: a full disk says so plainly."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "disk is full" in str(exc):
+        return "the disk is full; free some space (or prune old backups) and try again"
+    if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "the folder is not writable"
+    return exc.__class__.__name__ + (f" ({exc.strerror})" if isinstance(exc, OSError) and exc.strerror else "")
+
+
+def backup_folder() -> Path:
+    return default_backup_path().parent
+
+
+def latest_backup() -> dict | None:
+    """The newest backup in the backup folder: name, time (UTC) and size, or None."""
+    backups = sorted(backup_folder().glob("mymovielist-*.sqlite3"))
+    if not backups:
+        return None
+    stat = backups[-1].stat()
+    return {"name": backups[-1].name, "size": stat.st_size,
+            "at": datetime.fromtimestamp(stat.st_mtime, UTC), "count": len(backups)}
 
 
 def check_backup(path: Path) -> None:
@@ -99,4 +133,6 @@ def prune(folder: Path, keep: int) -> list[Path]:
     doomed = backups[:-keep] if keep > 0 else backups
     for path in doomed:
         path.unlink()
+    for partial in folder.glob("mymovielist-*.sqlite3.partial"):  # left by a crash mid-copy
+        partial.unlink(missing_ok=True)
     return doomed
