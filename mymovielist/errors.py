@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 from flask import Flask, current_app, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -17,6 +19,9 @@ MESSAGES = {
     413: ("Too large", "What you sent is too large."),
     429: ("Too many requests", "You are going too fast. Wait a moment and try again."),
     500: ("Something went wrong", "An unexpected error happened on our side. It has been logged."),
+    503: ("Temporarily unavailable", "A service we depend on is not answering. Try again in a few minutes."),
+    507: ("Out of space", "The server has run out of disk space, so nothing was saved. An administrator has "
+                          "been told; try again later."),
 }
 
 
@@ -56,6 +61,16 @@ def _handle_unexpected(error: Exception):
     if isinstance(error, HTTPException) and not isinstance(error, InternalServerError):
         return _handle_http(error)
     original = getattr(error, "original_exception", None) or error
+    from mymovielist.providers.errors import ProviderError
+
+    if isinstance(original, ProviderError):  # an outage: say which provider, keep the app up
+        current_app.logger.warning("Provider failure on %s %s: %s", request.method, request.path, original)
+        name = original.provider or "A catalog provider"
+        return render_error(503, f"{name} is not answering right now, so this could not be done. "
+                                 "Try again in a few minutes.", {"Retry-After": "60"})
+    if isinstance(original, OSError) and original.errno == errno.ENOSPC:
+        current_app.logger.critical("Disk full on %s %s: %s", request.method, request.path, original)
+        return render_error(507)
     current_app.logger.error("Unhandled error on %s %s", request.method, request.path, exc_info=original)
     return render_error(500)
 
