@@ -20,8 +20,8 @@ MESSAGES = {
     429: ("Too many requests", "You are going too fast. Wait a moment and try again."),
     500: ("Something went wrong", "An unexpected error happened on our side. It has been logged."),
     503: ("Temporarily unavailable", "A service we depend on is not answering. Try again in a few minutes."),
-    507: ("Out of space", "The server has run out of disk space, so nothing was saved. An administrator has "
-                          "been told; try again later."),
+    507: ("Out of space", ("The server has run out of disk space, so nothing was saved. An administrator "
+                           "has been told; try again later.")),
 }
 
 

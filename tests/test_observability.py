@@ -8,9 +8,9 @@ import json
 import logging
 
 import pytest
+from conftest import PASSWORD
 from emulator import COMICVINE_KEY, TMDB_KEY, app_config
 
-from conftest import PASSWORD
 from mymovielist import create_app
 from mymovielist.observability import logging as obs_logging
 from mymovielist.providers.errors import ProviderError
@@ -54,7 +54,7 @@ def test_a_sane_request_id_is_kept_and_a_bad_one_replaced(client, caplog):
     assert kept.headers["X-Request-ID"] == "lb-7f3a9c21.trace"
     assert bad.headers["X-Request-ID"] != "x\" injected=1" and len(bad.headers["X-Request-ID"]) == 16
     assert len(long.headers["X-Request-ID"]) == 16
-    assert [r.request_id for r in request_records(caplog)][0] == "lb-7f3a9c21.trace"
+    assert next(r.request_id for r in request_records(caplog)) == "lb-7f3a9c21.trace"
 
 
 def test_json_format(tmp_path, monkeypatch, app):
