@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload, with_polymorphic
 
 from mymovielist.extensions import db
+from mymovielist.services import cache_keys
 from mymovielist.models import (
     KIND_MODELS,
     KINDS,
@@ -113,14 +114,25 @@ def list_titles(
     stmt = _filtered(kind, filters)
     if not show_adult:
         stmt = stmt.where(Title.adult.is_(False))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    stmt = (
-        stmt.options(selectinload(Title.genres))
-        .order_by(*SORTS.get(filters.sort, SORTS["popularity"]))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+
+    def ids_and_total() -> tuple[list[int], int]:
+        total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        page_stmt = (
+            stmt.with_only_columns(Title.id, maintain_column_froms=True)
+            .order_by(*SORTS.get(filters.sort, SORTS["popularity"]))
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        return list(db.session.scalars(page_stmt)), total
+
+    ids, total = cache_keys.cached(
+        "browse", (cache_keys.CATALOG, cache_keys.SCORES), (kind, filters, page, per_page, show_adult), ids_and_total
     )
-    return Page(items=list(db.session.scalars(stmt)), page=page, per_page=per_page, total=total)
+    model = KIND_MODELS[kind] if kind else Title
+    loaded = db.session.scalars(select(model).where(Title.id.in_(ids)).options(selectinload(Title.genres)))
+    by_id = {t.id: t for t in loaded}
+    items = [by_id[i] for i in ids if i in by_id]
+    return Page(items=items, page=page, per_page=per_page, total=total)
 
 
 def list_popular(kind: str, limit: int = 12) -> list[Title]:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
+from mymovielist.services import cache_keys
 from mymovielist.sync.records import TitleRecord
 from mymovielist.sync.upsert import CatalogWriter
 
@@ -30,4 +31,5 @@ def load_demo(path: Path | None = None) -> Counter[str]:
     outcomes: Counter[str] = Counter()
     for record in read_records(path or default_path()):
         outcomes[writer.upsert(record).outcome] += 1
+    cache_keys.catalog_changed()
     return outcomes

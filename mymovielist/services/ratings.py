@@ -13,6 +13,7 @@ from sqlalchemy import case, func, or_, select, update
 
 from mymovielist.extensions import db
 from mymovielist.models import ListEntry, Title
+from mymovielist.services import cache_keys
 
 DEFAULT_PRIOR = 10
 
@@ -41,6 +42,7 @@ def refresh_title(title: Title) -> None:
     )
     refresh_weighted_scores()
     db.session.expire(title, ["rating_count", "mean_score", "weighted_score"])
+    cache_keys.title_changed(title.id)
 
 
 def global_mean() -> float | None:
@@ -60,6 +62,7 @@ def refresh_weighted_scores() -> None:
         .values(weighted_score=case((count > 0, weighted), else_=None) if weighted is not None else None,
                 updated_at=titles.c.updated_at)
     )
+    cache_keys.scores_changed()
 
 
 def expected_aggregates() -> dict[int, tuple[int, float | None, float | None]]:

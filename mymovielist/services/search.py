@@ -20,6 +20,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import selectinload
 
 from mymovielist.extensions import db
+from mymovielist.services import cache_keys
 from mymovielist.models import KINDS, Title
 from mymovielist.services.content import VISITOR, ContentFilter
 
@@ -182,14 +183,22 @@ def search_titles(
 ) -> SearchResults:
     """A page of titles matching the user's query, best first, within what the viewer wants to see."""
     query = parse_query(raw, kind, content.kinds)
-    ids = backend().search_ids(query, limit=per_page + 1, offset=(page - 1) * per_page)
+    ids = _search_ids(query, limit=per_page + 1, offset=(page - 1) * per_page)
     items = _load(ids[:per_page], content.show_adult)
     return SearchResults(query=query, items=items, page=page, per_page=per_page, has_next=len(ids) > per_page)
 
 
 def suggest_titles(raw: str, limit: int = 8, content: ContentFilter = VISITOR) -> list[Title]:
     """The few best matches for live search."""
-    return _load(backend().search_ids(parse_query(raw, kinds=content.kinds), limit=limit), content.show_adult)
+    return _load(_search_ids(parse_query(raw, kinds=content.kinds), limit=limit), content.show_adult)
+
+
+def _search_ids(query: SearchQuery, limit: int, offset: int = 0) -> list[int]:
+    """The backend's ids for a query, cached until the catalog or its scores change."""
+    return cache_keys.cached(
+        "search", (cache_keys.CATALOG, cache_keys.SCORES), (query, limit, offset),
+        lambda: backend().search_ids(query, limit=limit, offset=offset),
+    )
 
 
 def _load(ids: list[int], show_adult: bool = True) -> list[Title]:

@@ -23,6 +23,7 @@ from mymovielist.extensions import db
 from mymovielist.models import ExternalId, SyncRun, Title, utcnow
 from mymovielist.providers.errors import NotFound, ProviderError
 from mymovielist.providers.factory import Clients
+from mymovielist.services import cache_keys
 from mymovielist.providers.jikan import has_next_page
 from mymovielist.sync.mapping import comicvine as cv_map
 from mymovielist.sync.mapping import jikan as jikan_map
@@ -244,6 +245,13 @@ def _gaps_only(record: TitleRecord, title: Title) -> TitleRecord:
 
 def store_record(record: TitleRecord, writer: CatalogWriter | None = None) -> UpsertResult:
     """Upsert a record, joining it to the same work from another provider when sure. Flushes."""
+    result = _store_record(record, writer)
+    if result.outcome != "unchanged":
+        cache_keys.catalog_changed([result.title.id])
+    return result
+
+
+def _store_record(record: TitleRecord, writer: CatalogWriter | None) -> UpsertResult:
     writer = writer or CatalogWriter(provider=record.refs[0].provider)
     provider = record.refs[0].provider
     existing = writer._find_title(record.refs)

@@ -1,0 +1,108 @@
+"""Cache keys and invalidation: every cached read names its scopes, every write bumps them here.
+
+Each scope ("catalog", "scores", "title:<id>", "user:<id>") has a generation token stored in the
+cache itself. A cached value's key includes the tokens of the scopes it depends on, so a change is
+one `set` of a new token (O(1), shared by every worker on Redis) and the old entries simply expire.
+
+A write bumps its scopes twice: at once, and again after the transaction commits (a reader that ran
+between the two may have cached the old rows under the new token; the second bump discards that).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from mymovielist.extensions import cache
+
+T = TypeVar("T")
+
+PENDING = "mymovielist.cache_scopes"
+CATALOG = "catalog"
+SCORES = "scores"
+
+
+def title_scope(title_id: int) -> str:
+    return f"title:{title_id}"
+
+
+def user_scope(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def generation(scope: str) -> str:
+    """The current token of a scope (created on first use)."""
+    key = f"gen:{scope}"
+    token = cache.get(key)
+    if token is None:
+        token = secrets.token_hex(6)
+        # add, not set: two workers creating the same scope at once agree on the first token.
+        if not cache.add(key, token, timeout=0):
+            token = cache.get(key) or token
+    return token
+
+
+def _bump(scopes: Iterable[str]) -> None:
+    for scope in scopes:
+        cache.set(f"gen:{scope}", secrets.token_hex(6), timeout=0)
+
+
+def _changed(session: Session | None, *scopes: str) -> None:
+    _bump(scopes)
+    if session is not None:
+        session.info.setdefault(PENDING, set()).update(scopes)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    scopes = session.info.pop(PENDING, None)
+    if scopes:
+        _bump(scopes)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(PENDING, None)
+
+
+def _session() -> Session:
+    from mymovielist.extensions import db
+
+    return db.session()
+
+
+def title_changed(title_id: int) -> None:
+    """A title's ratings or entries changed: its cached aggregates and every score-ordered list."""
+    _changed(_session(), title_scope(title_id), SCORES)
+
+
+def scores_changed() -> None:
+    """Weighted scores moved (any rating moves the global mean C): every score-ordered list."""
+    _changed(_session(), SCORES)
+
+
+def catalog_changed(title_ids: Iterable[int] = ()) -> None:
+    """Catalog data changed (a sync upsert, the demo load): browse, search, trending, those titles."""
+    _changed(_session(), CATALOG, SCORES, *(title_scope(t) for t in title_ids))
+
+
+def user_changed(user_id: int) -> None:
+    """A user's list changed: their recommendations and anything else cached per user."""
+    _changed(_session(), user_scope(user_id))
+
+
+def cached(name: str, scopes: Iterable[str], args: Any, compute: Callable[[], T], timeout: int | None = None) -> T:
+    """`compute()` memoized under `name`, the generations of `scopes` and a digest of `args`."""
+    tokens = ",".join(f"{s}={generation(s)}" for s in scopes)
+    digest = hashlib.sha1(repr(args).encode()).hexdigest()[:16]
+    key = f"v1:{name}:{tokens}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=timeout)
+    return value
