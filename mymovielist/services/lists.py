@@ -150,6 +150,7 @@ def add_item(custom_list: CustomList, title: Title, note: str = "") -> tuple[Cus
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise ListError(f"Keep the note under {MAX_NOTE} characters.")
+    _lock(custom_list)
     existing = db.session.scalar(select(CustomListItem).where(
         CustomListItem.list_id == custom_list.id, CustomListItem.title_id == title.id))
     if existing is not None:
@@ -176,7 +177,10 @@ def get_item(custom_list: CustomList, item_id: int) -> CustomListItem | None:
 
 def remove_item(custom_list: CustomList, item: CustomListItem) -> None:
     """Take an item off its list and close the gap it leaves."""
-    position = item.position
+    _lock(custom_list)
+    position = db.session.scalar(select(CustomListItem.position).where(CustomListItem.id == item.id))
+    if position is None:  # someone removed it first
+        return
     db.session.execute(delete(CustomListItem).where(CustomListItem.id == item.id))
     db.session.execute(
         update(CustomListItem)
@@ -193,8 +197,10 @@ def move_item(custom_list: CustomList, item: CustomListItem, direction: str) -> 
     """Swap an item with its neighbour above or below; False when it is already at that end."""
     if direction not in ("up", "down"):
         raise ListError("Move an item up or down.")
-    db.session.refresh(item, ["position"])
-    here = item.position
+    _lock(custom_list)
+    here = db.session.scalar(select(CustomListItem.position).where(CustomListItem.id == item.id))
+    if here is None:  # removed meanwhile
+        return False
     there = here - 1 if direction == "up" else here + 1
     pair = (CustomListItem.list_id == custom_list.id) & CustomListItem.position.in_((here, there))
     both_there = select(func.count()).select_from(CustomListItem).where(pair).scalar_subquery() == 2
@@ -211,6 +217,12 @@ def move_item(custom_list: CustomList, item: CustomListItem, direction: str) -> 
     db.session.flush()
     db.session.expire_all()
     return True
+
+
+def _lock(custom_list: CustomList) -> None:
+    """Serialize changes to one list's positions. SQLite's write transactions already run one at a
+    time (BEGIN IMMEDIATE); PostgreSQL's READ COMMITTED would let two moves read the same positions."""
+    db.session.execute(select(CustomList.id).where(CustomList.id == custom_list.id).with_for_update())
 
 
 def _touch(custom_list: CustomList) -> None:
