@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from conftest import PASSWORD, AuthActions
@@ -44,19 +47,24 @@ def test_visitors_and_users_are_kept_out(client, auth, make_user):
     assert client.post("/admin/cache/clear", data={"csrf_token": csrf}).status_code == 403
 
 
-def test_dashboard_shows_every_part(app, admin, make_user, runner):
+def test_dashboard_shows_every_part(app, admin, make_user):
     make_user("alice")
     with app.app_context():
         db.session.add(SyncRun(provider="tmdb", job="refresh", status="failed", error="tmdb is down <b>"))
         db.session.commit()
-    runner.invoke(args=["db", "backup"])
+    backups = Path(app.instance_path) / "backups"  # what the nightly job leaves, on any database
+    backups.mkdir()
+    (backups / "mymovielist-20260101T020000Z.sqlite3").write_bytes(b"x" * 2048)
+    stamp = datetime(2026, 1, 1, 2, 0, tzinfo=UTC).timestamp()
+    os.utime(backups / "mymovielist-20260101T020000Z.sqlite3", (stamp, stamp))
     page = admin.get("/admin/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "alice" in html and "root" in html and "(you)" in html
     assert "tmdb is down &lt;b&gt;" in html and 'href="/admin/sync"' in html
     assert "nightly-backup" in html and "heartbeat" in html
-    assert "mymovielist-" in html and ".sqlite3" in html and "Database size" in html
+    assert "mymovielist-20260101T020000Z.sqlite3</code>, 2026-01-01 02:00 UTC" in html and "2.0 kB" in html
+    assert re.search(r"Database size</dt>\s*<dd>[\d.]+ [kMG]?B</dd>", html)
     assert "Clear the cache" in html
 
 
