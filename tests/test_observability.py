@@ -80,7 +80,7 @@ def test_the_user_id_is_logged_never_the_password_or_session_token(app, client, 
         auth.login("alice", "wrong " + PASSWORD)
         client.get("/")
     records = request_records(caplog)
-    assert str(user_id) in [r.fields["user_id"] for r in records]
+    assert user_id in [r.fields["user_id"] for r in records]
     with app.app_context():
         from mymovielist.extensions import db
         from mymovielist.models import User
