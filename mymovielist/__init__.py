@@ -10,7 +10,7 @@ from flask import Flask
 
 from mymovielist import database
 from mymovielist.config import DefaultConfig, default_database_uri, instance_secret_key
-from mymovielist.extensions import cache, csrf, db, limiter, login_manager, migrate
+from mymovielist.extensions import cache, compress, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -26,13 +26,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     cache.init_app(app)
+    compress.init_app(app)
     limiter.init_app(app)
     _init_login(app)
     from mymovielist.observability import metrics
 
     metrics.install(app)
 
-    from mymovielist import api, errors, security, templating
+    from mymovielist import api, conditional, errors, security, static_files, templating
     from mymovielist.auth import access
     from mymovielist.admin import bp as admin_bp
     from mymovielist.auth import bp as auth_bp
@@ -72,6 +73,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.register(app)
     errors.register(app)
     templating.register(app)
+    static_files.register(app)
+    conditional.register(app)
     api.register(app)  # last: it wraps the error handlers registered above for /api/ paths
     return app
 
@@ -88,6 +91,10 @@ def _configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = default_database_uri(app.instance_path)
+    # MYMOVIELIST_CACHE_REDIS_URL: one cache shared by every worker (generations in cache_keys).
+    if app.config.get("CACHE_REDIS_URL") and app.config.get("CACHE_TYPE") in (None, "SimpleCache"):
+        app.config["CACHE_TYPE"] = "RedisCache"
+        app.config.setdefault("CACHE_KEY_PREFIX", "mymovielist:cache:")
     # The debugger runs code from the browser: never on unless testing or explicitly developing.
     if app.config.get("DEBUG") and not (app.config.get("TESTING") or app.config.get("DEV_MODE")):
         app.config["DEBUG"] = False
