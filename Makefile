@@ -8,7 +8,7 @@ PORT   ?= 5000
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 export FLASK_APP := mymovielist
 
-.PHONY: run test test-scale install install-dev db clean
+.PHONY: run serve test test-scale install install-dev install-serve db clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,20 @@ db: install
 
 run: db
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+$(VENV)/.installed-serve: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[serve]'
+	touch $@ $(VENV)/.installed
+
+install-serve: $(VENV)/.installed-serve
+
+# Production-style: gunicorn (gunicorn.conf.py: WEB_CONCURRENCY sync workers on BIND) plus the
+# scheduler (`flask jobs run`) as its own process; Ctrl-C stops both.
+serve: install-serve db
+	BIND=$${BIND:-$(HOST):$(PORT)} $(BIN)/gunicorn -c gunicorn.conf.py & web=$$!; \
+	$(BIN)/flask jobs run & jobs=$$!; \
+	trap 'kill $$web $$jobs 2>/dev/null' INT TERM EXIT; \
+	wait $$web $$jobs
 
 test: install-dev
 	$(BIN)/python -m pytest

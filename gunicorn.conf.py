@@ -1,0 +1,39 @@
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py wsgi:app` (what `make serve` runs).
+
+Every setting comes from the environment with a safe default:
+  WEB_CONCURRENCY   sync worker processes (default 2; about one per core, more when requests wait on I/O)
+  BIND              address to listen on (default 127.0.0.1:8000; 0.0.0.0:8000 inside a container)
+  GUNICORN_TIMEOUT  seconds a worker may spend on one request before it is replaced (default 60)
+  PROMETHEUS_MULTIPROC_DIR  set: /metrics adds up every worker (prometheus-client multi-process mode)
+
+The scheduler is NOT run here: start `flask jobs run` as its own single process, so jobs run once
+however many workers there are.
+"""
+
+from __future__ import annotations
+
+import os
+
+wsgi_app = "wsgi:app"
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5
+# Replace workers now and then so a slow leak cannot grow forever; jitter keeps them from
+# restarting together.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
+# The app logs one line per request itself (mymovielist.events); gunicorn's access log would repeat it.
+accesslog = None
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def child_exit(server, worker) -> None:
+    """Drop a dead worker's live gauges from the multi-process metrics."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
