@@ -208,7 +208,7 @@ def main() -> None:
         print(f"\ngunicorn, 2 sync workers; {args.requests} requests per target from {args.threads} threads; "
               f"load average {load_avg[0]:.1f} on {os.cpu_count()} cores")
         print(f"{'target':24} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}")
-        print(f"{'ceiling (tiny WSGI)':24} {ceiling[0]:8.1f} {ceiling[1]:8.1f} {ceiling[2]:8.1f} {1:6.2f}")
+        print(f"{'ceiling (plain Flask)':24} {ceiling[0]:8.1f} {ceiling[1]:8.1f} {ceiling[2]:8.1f} {1:6.2f}")
         for name, (rate, p50, p99) in results:
             print(f"{name:24} {rate:8.1f} {p50:8.1f} {p99:8.1f} {rate / ceiling[0]:6.2f}")
         print()
