@@ -40,6 +40,12 @@ def long_cache(response: Response) -> Response:
     """A static file asked for with its current hash may be cached for a year."""
     if request.endpoint != "static" or response.status_code not in (200, 304):
         return response
+    if response.direct_passthrough:
+        # Read the (small) file now, so Flask-Compress compresses bytes instead of wrapping the
+        # file stream, which it never closes (a leaked descriptor per request). The file is closed
+        # when the response is. Registered after compress, so this hook runs before it.
+        response.direct_passthrough = False
+        response.make_sequence()
     version = request.args.get("v")
     filename = (request.view_args or {}).get("filename", "")
     if version and version == file_hash(filename):
