@@ -99,7 +99,8 @@ def test_the_api_conforms_to_its_document(app, fuzz_secret, path, method):
         if "title_id" in (case.path_parameters or {}):  # mostly titles that exist (ids 1-4), so writes land
             case.path_parameters["title_id"] %= 6
         case.call_and_validate(
-            headers={"Authorization": f"Bearer {fuzz_secret}"},
+            # identity: the WSGI client does not undo the gzip/brotli the app applies to large bodies.
+            headers={"Authorization": f"Bearer {fuzz_secret}", "Accept-Encoding": "identity"},
             checks=[not_a_server_error, status_code_conformance, content_type_conformance,
                     response_schema_conformance],
         )
