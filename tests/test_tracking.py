@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mymovielist.extensions import db
 from mymovielist.models import Activity, ListEntry, User, WatchEvent
@@ -192,6 +192,10 @@ def test_favourite_toggle_and_profile_favourites(app, client, make_title, alice)
     assert not entry_of(app, alice, title_id).is_favourite
     section = favourites_section(client.get("/users/alice").get_data(as_text=True))
     assert "Amélie" not in section and "No favourites yet." in section
+    with app.app_context():  # the feed line went with the favourite
+        from mymovielist.models import Activity
+
+        assert db.session.scalar(select(func.count()).select_from(Activity).where(Activity.verb == "favourited")) == 0
 
 
 def favourites_section(page: str) -> str:

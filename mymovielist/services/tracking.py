@@ -222,6 +222,8 @@ def update_entry(user: User, title: Title, *, on: date | None = None, status: An
         entry.is_favourite = bool(is_favourite)
         if entry.is_favourite:
             activity.record(user, "favourited", title)
+        else:  # an unfavourite takes the feed line back rather than announcing itself
+            activity.retract(user, "favourited", title)
     offer = False
     if progress is not KEEP and progress != entry.progress:
         _advance(user, title, entry, progress, on)
