@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from sqlalchemy import func, select
 
 from mymovielist.extensions import db
 from mymovielist.models import Title
+
+pytestmark = pytest.mark.sqlite_only  # SQLite's online backup API; PostgreSQL uses pg_dump (README)
 
 
 def titles(app) -> list[str]:
