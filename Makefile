@@ -51,7 +51,8 @@ test: install-dev
 # The scale-out run: the same suite (browser journeys aside) on PostgreSQL + Redis, which
 # .ci/services installs from Debian packages and starts on 127.0.0.1 (needs root for apt-get).
 test-scale: install-dev
-	eval "$$(bash .ci/services)" && $(BIN)/python -m pytest -m "not browser"
+	services="$$(bash .ci/services)" && eval "$$services" && test -n "$$MYMOVIELIST_TEST_DATABASE_URL" \
+		&& $(BIN)/python -m pytest -m "not browser"
 
 clean:
 	rm -rf $(VENV) build *.egg-info
