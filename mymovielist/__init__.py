@@ -33,7 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     metrics.install(app)
 
-    from mymovielist import api, conditional, errors, security, static_files, templating
+    from mymovielist import api, conditional, errors, images, security, static_files, templating
     from mymovielist.auth import access
     from mymovielist.admin import bp as admin_bp
     from mymovielist.auth import bp as auth_bp
@@ -64,6 +64,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(stats_bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(api.tokens_bp)
+    images.init_app(app)
     # The API takes no session cookies (api.auth reads only bearer tokens), so a forged cross-site
     # request carries no credentials and needs no CSRF token; API writes without a token get 401.
     csrf.exempt(api.bp)

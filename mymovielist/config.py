@@ -102,6 +102,17 @@ class DefaultConfig:
     # /metrics answers loopback callers, or anyone sending `Authorization: Bearer <this token>`.
     METRICS_TOKEN: str | None = None
 
+    # Posters and portraits go through our proxy (/img/...): fetched once from these hosts, resized
+    # with Pillow, kept in the instance folder (IMAGE_DIR) and cached by browsers for a year. A failed
+    # fetch shows the generated placeholder and is tried again after IMAGE_RETRY_AFTER seconds.
+    # IMAGE_PROXY = False links the providers' images directly instead.
+    IMAGE_PROXY = True
+    IMAGE_DIR = "images"
+    IMAGE_SOURCE_HOSTS = ["image.tmdb.org", "cdn.myanimelist.net", "comicvine.gamespot.com"]
+    IMAGE_SOURCE_SCHEMES = ["https"]
+    IMAGE_READ_TIMEOUT = 10.0
+    IMAGE_RETRY_AFTER = 3600
+
     # Load the bundled demo catalog into an empty database on `make run`.
     DEMO_CATALOG = True
 

@@ -8,6 +8,7 @@ from flask import Flask, current_app, url_for
 from flask_login import current_user
 
 from mymovielist.htmx import add_vary
+from mymovielist.images.links import image_src, image_srcset
 from mymovielist.models import KIND_LABELS
 from mymovielist.services.content import viewer_filter
 
@@ -23,8 +24,12 @@ def poster_placeholder_url(title) -> str:
     return url_for("catalog.placeholder", title_id=title.id)
 
 
-def poster_src(title) -> str:
-    return title.poster_url or poster_placeholder_url(title)
+def poster_src(title, width: int = 200) -> str:
+    return image_src(title, "title", width) or poster_placeholder_url(title)
+
+
+def poster_srcset(title, width: int = 200) -> str | None:
+    return image_srcset(title, "title", width)
 
 
 def nav_kinds() -> list[tuple[str, str]]:
@@ -45,6 +50,9 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         title_url=title_url,
         poster_src=poster_src,
+        poster_srcset=poster_srcset,
+        image_src=image_src,
+        image_srcset=image_srcset,
         poster_placeholder_url=poster_placeholder_url,
         has_endpoint=has_endpoint,
         KIND_LABELS=KIND_LABELS,

@@ -151,6 +151,9 @@ def _test_config(tmp_path: Path, **overrides) -> dict:
         "PASSWORD_HASH_TIME_COST": 1,
         "PASSWORD_HASH_MEMORY_COST": 8,
         "PASSWORD_HASH_PARALLELISM": 1,
+        # The poster proxy fetches nothing unless a test names its own image host.
+        "IMAGE_SOURCE_HOSTS": [],
+        "IMAGE_DIR": str(tmp_path / "images"),
     }
     if REDIS_URL:
         # One Redis for the whole run: a per-test key prefix keeps tests from seeing each other's keys.

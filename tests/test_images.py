@@ -1,0 +1,261 @@
+"""The poster proxy: fetched once from an allowed host, resized, cached; placeholders on any failure."""
+
+from __future__ import annotations
+
+import errno
+import re
+import socket
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from io import BytesIO
+
+import pytest
+from flask import Flask
+from PIL import Image
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from mymovielist.extensions import db
+from mymovielist.images.links import digest
+from mymovielist.images.store import ImageStore, ImageUnavailable
+from mymovielist.models import Person
+
+WEBP = "image/webp,image/*,*/*;q=0.8"
+
+
+def _image_bytes(size: tuple[int, int], fmt: str, mode: str = "RGB") -> bytes:
+    colour = (200, 30, 60, 128) if mode == "RGBA" else (200, 30, 60)
+    out = BytesIO()
+    Image.new(mode, size, colour).save(out, fmt)
+    return out.getvalue()
+
+
+class ImageHost:
+    """A stand-in for a provider's image CDN on 127.0.0.1, counting what it is asked for."""
+
+    def __init__(self) -> None:
+        self.hits: Counter[str] = Counter()
+        self.base = ""
+        self.routes = {
+            "/t/p/original/poster.jpg": (200, "image/jpeg", _image_bytes((600, 900), "JPEG")),
+            "/alpha.png": (200, "image/png", _image_bytes((400, 600), "PNG", "RGBA")),
+            "/missing.jpg": (404, "text/html", b"<h1>Not Found</h1>"),
+            "/page.jpg": (200, "text/html", b"<html>a login wall</html>"),
+            "/garbage.jpg": (200, "image/jpeg", b"\xff\xd8 not really a jpeg"),
+            "/icon.bmp": (200, "image/bmp", _image_bytes((10, 10), "BMP")),
+        }
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        self.hits[request.path] += 1
+        if request.path == "/redirect.jpg":
+            response = Response(status=302, headers={"Location": "/t/p/original/poster.jpg"})
+        elif request.path == "/redirect-away.jpg":
+            response = Response(status=302, headers={"Location": "http://images.example.org/p.jpg"})
+        else:
+            status, mimetype, body = self.routes.get(request.path, (404, "text/plain", b"no"))
+            response = Response(body, status=status, mimetype=mimetype)
+        return response(environ, start_response)
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+@pytest.fixture
+def image_host() -> Iterator[ImageHost]:
+    host = ImageHost()
+    server = make_server("127.0.0.1", 0, host, threaded=True)
+    host.base = f"http://127.0.0.1:{server.server_port}"
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield host
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def proxy_app(app: Flask) -> Flask:
+    """The app with the test image host allowed (a new store: the config is read at start-up)."""
+    from mymovielist import images
+
+    app.config.update(IMAGE_SOURCE_HOSTS=["127.0.0.1"], IMAGE_SOURCE_SCHEMES=["http"])
+    store = app.extensions["image_store"]
+    app.extensions["image_store"] = ImageStore(
+        root=store.root, hosts=frozenset({"127.0.0.1"}), schemes=frozenset({"http"}),
+        timeout=(2.0, 5.0), retry_after=3600,
+    )
+    assert images.bp.name in app.blueprints
+    return app
+
+
+def _img_src(html: str, alt: str) -> tuple[str, str]:
+    tag = re.search(rf'<img[^>]*alt="{re.escape(alt)}"[^>]*>', html, re.S)
+    assert tag, f"no image with alt {alt!r}"
+    src = re.search(r' src="([^"]+)"', tag.group(0)).group(1)
+    srcset = re.search(r' srcset="([^"]*)"', tag.group(0))
+    return src, srcset.group(1) if srcset else ""
+
+
+def test_detail_page_links_resized_posters_with_a_srcset(proxy_app, make_title, image_host):
+    url = image_host.url("/t/p/original/poster.jpg")
+    title_id = make_title("movie", "Arrival", poster_url=url)
+    html = proxy_app.test_client().get(f"/titles/{title_id}", follow_redirects=True).get_data(as_text=True)
+    src, srcset = _img_src(html, "Poster of Arrival")
+    assert src == f"/img/title/{title_id}/{digest(url)}/342"
+    assert srcset.split(", ") == [f"/img/title/{title_id}/{digest(url)}/{w} {w}w" for w in (342, 500, 780)]
+    assert 'width="300" height="450"' in html  # no layout shift while it loads
+    assert image_host.hits.total() == 0  # a page never fetches images itself
+
+
+def test_poster_is_fetched_once_resized_and_cached_for_a_year(proxy_app, make_title, image_host):
+    url = image_host.url("/t/p/original/poster.jpg")
+    title_id = make_title("movie", "Arrival", poster_url=url)
+    client = proxy_app.test_client()
+    path = f"/img/title/{title_id}/{digest(url)}"
+
+    first = client.get(f"{path}/342", headers={"Accept": WEBP})
+    assert first.status_code == 200
+    assert first.mimetype == "image/webp"
+    assert first.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "Accept" in first.headers["Vary"]
+    with Image.open(BytesIO(first.data)) as image:
+        assert (image.format, image.size) == ("WEBP", (342, 513))
+
+    jpeg = client.get(f"{path}/185", headers={"Accept": "image/jpeg,image/png"})
+    assert jpeg.mimetype == "image/jpeg"
+    with Image.open(BytesIO(jpeg.data)) as image:
+        assert (image.format, image.size) == ("JPEG", (185, 278))
+
+    again = client.get(f"{path}/342", headers={"Accept": WEBP})
+    assert again.data == first.data
+    assert client.get(f"{path}/342", headers={"Accept": WEBP, "If-None-Match": again.headers["ETag"]}).status_code == 304
+    assert image_host.hits["/t/p/original/poster.jpg"] == 1  # one fetch for every width and format
+    stored = proxy_app.extensions["image_store"].root
+    assert len(list((stored / "originals").rglob("*"))) == 2  # a folder and the original
+    assert {p.name.split("-")[1] for p in (stored / "variants").rglob("*-*")} == {"342.webp", "185.jpeg"}
+
+
+def test_never_upscaled_and_transparency_handled(proxy_app, make_title, image_host):
+    url = image_host.url("/alpha.png")
+    title_id = make_title("anime", "Mushishi", poster_url=url)
+    client = proxy_app.test_client()
+    webp = client.get(f"/img/title/{title_id}/{digest(url)}/780", headers={"Accept": WEBP})
+    with Image.open(BytesIO(webp.data)) as image:
+        assert image.size == (400, 600)  # smaller than asked: kept at its own size
+        assert image.mode == "RGBA"
+    jpeg = client.get(f"/img/title/{title_id}/{digest(url)}/92", headers={"Accept": "image/jpeg"})
+    with Image.open(BytesIO(jpeg.data)) as image:
+        assert (image.mode, image.size) == ("RGB", (92, 138))
+
+
+@pytest.mark.parametrize("path", ["/missing.jpg", "/page.jpg", "/garbage.jpg", "/icon.bmp", "/redirect-away.jpg"])
+def test_a_failed_source_gives_the_placeholder_and_is_not_asked_again_soon(proxy_app, make_title, image_host, path):
+    url = image_host.url(path)
+    title_id = make_title("comic", "Saga", poster_url=url)
+    client = proxy_app.test_client()
+    for _ in range(2):
+        response = client.get(f"/img/title/{title_id}/{digest(url)}/185")
+        assert response.status_code == 200
+        assert response.mimetype == "image/svg+xml"
+        assert b"Saga" in response.data
+        assert response.headers["Cache-Control"] == "public, max-age=600"
+    assert image_host.hits[path] == 1
+
+
+def test_a_failed_source_is_tried_again_after_the_retry_delay(proxy_app, make_title, image_host):
+    url = image_host.url("/missing.jpg")
+    title_id = make_title("movie", "Heat", poster_url=url)
+    proxy_app.extensions["image_store"].retry_after = 0
+    client = proxy_app.test_client()
+    client.get(f"/img/title/{title_id}/{digest(url)}/185")
+    image_host.routes["/missing.jpg"] = image_host.routes["/t/p/original/poster.jpg"]
+    response = client.get(f"/img/title/{title_id}/{digest(url)}/185", headers={"Accept": WEBP})
+    assert response.mimetype == "image/webp"
+    assert image_host.hits["/missing.jpg"] == 2
+
+
+def test_redirects_within_allowed_hosts_are_followed(proxy_app, make_title, image_host):
+    url = image_host.url("/redirect.jpg")
+    title_id = make_title("movie", "Heat", poster_url=url)
+    response = proxy_app.test_client().get(f"/img/title/{title_id}/{digest(url)}/92", headers={"Accept": WEBP})
+    assert response.mimetype == "image/webp"
+    assert image_host.hits["/t/p/original/poster.jpg"] == 1
+
+
+def test_an_unreachable_host_is_left_alone_for_a_while(tmp_path):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    store = ImageStore(root=tmp_path, hosts=frozenset({"127.0.0.1"}), schemes=frozenset({"http"}),
+                       timeout=(1.0, 1.0))
+    with pytest.raises(ImageUnavailable, match="could not be reached"):
+        store.variant(f"http://127.0.0.1:{port}/a.jpg", 92, "webp")
+    with pytest.raises(ImageUnavailable, match="unreachable; trying again shortly"):
+        store.variant(f"http://127.0.0.1:{port}/b.jpg", 92, "webp")
+
+
+def test_addresses_off_the_allowed_hosts_are_never_fetched(app, make_title, image_host):
+    url = image_host.url("/t/p/original/poster.jpg")  # 127.0.0.1 is not allowed by the test config
+    title_id = make_title("movie", "Heat", poster_url=url)
+    response = app.test_client().get(f"/img/title/{title_id}/{digest(url)}/185")
+    assert response.mimetype == "image/svg+xml"
+    assert image_host.hits.total() == 0
+    assert not (app.extensions["image_store"].root / "failed").exists()
+
+
+def test_old_addresses_redirect_and_bad_ones_are_404(proxy_app, make_title, image_host):
+    url = image_host.url("/t/p/original/poster.jpg")
+    title_id = make_title("movie", "Heat", poster_url=url)
+    client = proxy_app.test_client()
+    old = client.get(f"/img/title/{title_id}/0123456789ab/185")
+    assert old.status_code == 302
+    assert old.headers["Location"] == f"/img/title/{title_id}/{digest(url)}/185"
+    assert client.get(f"/img/title/{title_id}/{digest(url)}/100").status_code == 404  # not a stored width
+    assert client.get(f"/img/title/999999/{digest(url)}/185").status_code == 404
+    assert client.get(f"/img/user/{title_id}/{digest(url)}/185").status_code == 404
+    assert image_host.hits.total() == 0
+
+
+def test_a_title_without_a_poster_uses_the_placeholder_route(proxy_app, make_title):
+    title_id = make_title("series", "Severance")
+    html = proxy_app.test_client().get(f"/titles/{title_id}", follow_redirects=True).get_data(as_text=True)
+    src, srcset = _img_src(html, "Poster of Severance")
+    assert src == f"/titles/{title_id}/poster.svg"
+    assert srcset == ""
+    response = proxy_app.test_client().get(f"/img/title/{title_id}/0123456789ab/185")
+    assert response.mimetype == "image/svg+xml"
+
+
+def test_a_full_disk_still_serves_the_image(proxy_app, make_title, image_host, monkeypatch):
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("mymovielist.images.store.tempfile.mkstemp", no_space)
+    url = image_host.url("/t/p/original/poster.jpg")
+    title_id = make_title("movie", "Heat", poster_url=url)
+    response = proxy_app.test_client().get(f"/img/title/{title_id}/{digest(url)}/92", headers={"Accept": WEBP})
+    assert (response.status_code, response.mimetype) == (200, "image/webp")
+    assert not list(proxy_app.extensions["image_store"].root.rglob("*.webp"))
+
+
+def test_person_portraits_go_through_the_proxy(proxy_app, image_host):
+    url = image_host.url("/t/p/original/poster.jpg")
+    with proxy_app.app_context():
+        person = Person(provider="test", external_id="1", name="Denis Villeneuve", image_url=url)
+        db.session.add(person)
+        db.session.commit()
+        person_id = person.id
+    client = proxy_app.test_client()
+    html = client.get(f"/people/{person_id}").get_data(as_text=True)
+    src, _ = _img_src(html, "Photo of Denis Villeneuve")
+    assert src == f"/img/person/{person_id}/{digest(url)}/185"
+    assert client.get(src, headers={"Accept": WEBP}).mimetype == "image/webp"
+
+
+def test_with_the_proxy_off_pages_link_the_provider_image(app, make_title):
+    app.config["IMAGE_PROXY"] = False
+    url = "https://image.tmdb.org/t/p/w500/arrival.jpg"
+    title_id = make_title("movie", "Arrival", poster_url=url)
+    html = app.test_client().get(f"/titles/{title_id}", follow_redirects=True).get_data(as_text=True)
+    assert _img_src(html, "Poster of Arrival") == (url, "")
