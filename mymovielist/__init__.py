@@ -34,9 +34,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     metrics.install(app)
 
     from mymovielist import api, conditional, errors, images, security, static_files, templating
-    from mymovielist.auth import access
     from mymovielist.admin import bp as admin_bp
+    from mymovielist.auth import access
     from mymovielist.auth import bp as auth_bp
+    from mymovielist.auth import sessions as auth_sessions
     from mymovielist.catalog import bp as catalog_bp
     from mymovielist.discover import bp as discover_bp
     from mymovielist.health import bp as health_bp
@@ -71,6 +72,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     sync_cli.register(app)
     jobs_cli.register(app)
     access.register(app)
+    auth_sessions.install(app)
     security.register(app)
     errors.register(app)
     templating.register(app)

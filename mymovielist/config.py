@@ -33,6 +33,10 @@ class DefaultConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = 30 * 24 * 3600  # seconds
+    # Empty: the session is Flask's signed cookie. A redis:// URL keeps it in Redis (Flask-Session,
+    # the `redis` extra) and the cookie holds only an opaque session id; keys start with the prefix.
+    SESSION_REDIS_URL = ""
+    SESSION_KEY_PREFIX = "mymovielist:session:"
 
     # Passwords: argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane); raising any of these makes
     # every stored hash be redone at its owner's next login.

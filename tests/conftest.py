@@ -69,7 +69,8 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 # The suite runs on SQLite by default; with MYMOVIELIST_TEST_DATABASE_URL (a PostgreSQL URL whose
 # role may CREATE DATABASE) every test gets its own database cloned from a migrated template, and
-# with MYMOVIELIST_TEST_REDIS_URL the cache and the rate limiter use Redis (the scale-out run).
+# with MYMOVIELIST_TEST_REDIS_URL the cache, the rate limiter and the sessions use Redis (the
+# scale-out run).
 PG_URL = os.environ.get("MYMOVIELIST_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("MYMOVIELIST_TEST_REDIS_URL", "")
 _created_databases: list[str] = []  # the current test's, dropped when it ends
@@ -159,9 +160,19 @@ def _test_config(tmp_path: Path, **overrides) -> dict:
         # One Redis for the whole run: a per-test key prefix keeps tests from seeing each other's keys.
         prefix = _pg_name(tmp_path)
         config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=f"{prefix}:cache:",
-                      RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=f"{prefix}:limits")
+                      RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=f"{prefix}:limits",
+                      SESSION_REDIS_URL=REDIS_URL, SESSION_KEY_PREFIX=f"{prefix}:session:")
     config.update(overrides)
     return config
+
+
+def close_app(app: Flask) -> None:
+    """Release what an app holds open: its database connections and its session store's."""
+    from mymovielist.auth import sessions
+
+    with app.app_context():
+        db.engine.dispose()
+    sessions.close(app)
 
 
 @pytest.fixture(scope="session")
@@ -184,8 +195,7 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_db_file: Path)
     clone_database(migrated_db_file, tmp_path)
     app = create_app(_test_config(tmp_path))
     yield app
-    with app.app_context():
-        db.engine.dispose()
+    close_app(app)
 
 
 @pytest.fixture(scope="session")
@@ -212,8 +222,7 @@ def demo_app(tmp_path: Path, demo_db_file: Path) -> Iterator[Flask]:
     clone_database(demo_db_file, tmp_path)
     app = create_app(_test_config(tmp_path))
     yield app
-    with app.app_context():
-        db.engine.dispose()
+    close_app(app)
 
 
 @pytest.fixture
@@ -270,8 +279,7 @@ def sync_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_db_file: 
     clone_database(migrated_db_file, tmp_path)
     app = create_app(_test_config(tmp_path, **app_config(emulator)))
     yield app
-    with app.app_context():
-        db.engine.dispose()
+    close_app(app)
 
 
 # -- accounts --------------------------------------------------------------------------------
