@@ -179,6 +179,14 @@ def test_logout_is_post_only_and_logs_out(make_user, auth):
     assert auth._client.get("/settings").status_code == 302
 
 
+def test_logout_deletes_the_remember_cookie_in_the_browser(make_user, client):
+    make_user("alice")
+    client.post("/auth/login", data={"username": "alice", "password": PASSWORD, "remember": "y"})
+    assert client.get_cookie("remember_token") is not None
+    client.post("/auth/logout")
+    assert client.get_cookie("remember_token") is None
+
+
 def test_logout_when_not_logged_in_just_goes_home(client):
     assert client.post("/auth/logout").location == "/"
 

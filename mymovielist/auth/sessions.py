@@ -67,5 +67,5 @@ def restart_session(user: User) -> None:
 def end_session() -> None:
     """Log out this browser; a server-side session record is deleted, not just emptied."""
     _new_session_id()
-    logout_user()
     session.clear()
+    logout_user()  # after the clear: it leaves the note that deletes the remember cookie
