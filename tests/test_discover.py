@@ -54,8 +54,17 @@ def test_signed_out_home_is_a_shell_that_loads_its_sections(client, catalog):
     for url, element_id in SECTIONS.items():
         assert re.search(rf'id="{element_id}"[^>]*hx-get="{url}" hx-trigger="load"', body)
         assert f'<a href="{url}">' in body  # the link that works without JavaScript
-    assert "Cowboy Bebop" not in body  # nothing heavy before the first byte
+    shelves = body.split('id="heading-popular-', 1)[0]
+    assert "Cowboy Bebop" not in shelves  # the shelves come after the first byte
     assert "/recommendations" not in body and "/continue-watching" not in body
+
+
+def test_home_shows_the_popular_titles_of_every_kind_in_the_page_itself(demo_client):
+    body = demo_client.get("/").get_data(as_text=True)
+    for kind, path in (("movie", "movies"), ("series", "series"), ("anime", "anime"), ("comic", "comics")):
+        assert f'id="heading-popular-{kind}"' in body
+        assert f'<a href="/{path}">Browse all</a>' in body
+        assert body.count(f"badge badge-{kind}") == 6
 
 
 def test_signed_in_home_has_personal_sections(client, catalog, member):

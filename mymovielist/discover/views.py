@@ -13,10 +13,12 @@ from mymovielist.discover.forms import KindForm, ShelfForm, TrendingForm, WINDOW
 from mymovielist.extensions import db
 from mymovielist.htmx import wants_fragment
 from mymovielist.models import Title
-from mymovielist.services import recommend, similar, trending
+from mymovielist.services import catalog, recommend, similar, trending
+from mymovielist.services.content import viewer_filter
 
 SHELF_SIZE = 12  # cards in a home-page or detail-page section
 RECOMMENDATIONS = 48
+POPULAR_PER_KIND = 6  # cards per kind in the home page's own (not lazily loaded) section
 
 
 def _render(template: str, shelf_id: str, **context):
@@ -47,8 +49,11 @@ def _shelf(template: str, shelf_id: str, form, page):
 
 @bp.get("/")
 def home():
-    """Show the home page; its sections load lazily, each from its own page."""
-    return render_template("discover/home.html")
+    """Show the home page: the most popular titles of each kind the viewer follows are in the page
+    itself (cached browse ids, so cheap); the other sections load lazily, each from its own page."""
+    shown = viewer_filter(current_user)
+    popular = [(kind, catalog.list_popular(kind, POPULAR_PER_KIND, shown.show_adult)) for kind in shown.kinds]
+    return render_template("discover/home.html", popular=[(kind, titles) for kind, titles in popular if titles])
 
 
 @bp.get("/trending", endpoint="trending")

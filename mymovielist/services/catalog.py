@@ -135,9 +135,9 @@ def list_titles(
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 
-def list_popular(kind: str, limit: int = 12) -> list[Title]:
+def list_popular(kind: str, limit: int = 12, show_adult: bool = False) -> list[Title]:
     """The most popular titles of a kind, for the home page."""
-    return list_titles(kind, per_page=limit).items
+    return list_titles(kind, per_page=limit, show_adult=show_adult).items
 
 
 @dataclass
