@@ -335,6 +335,10 @@ class AuthActions:
     def logout(self):
         return self._client.post("/auth/logout", data={"csrf_token": self.csrf_token("/")})
 
+    def change_password(self, new: str = "a brand new passphrase", current: str = PASSWORD):
+        data = {"current_password": current, "new_password": new, "new_confirm": new}
+        return self._client.post("/settings/password", data=data)
+
 
 @pytest.fixture
 def auth(client: FlaskClient) -> AuthActions:

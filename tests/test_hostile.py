@@ -347,14 +347,7 @@ def test_a_password_change_logs_out_other_sessions_but_not_this_one(app, make_us
     other.login("alice", remember=True)
     remembered = _cookie(other._client, "remember_token")
     auth.login("alice")
-    response = auth._client.post(
-        "/settings/password",
-        data={
-            "current_password": PASSWORD,
-            "new_password": "a brand new passphrase",
-            "new_confirm": "a brand new passphrase",
-        },
-    )
+    response = auth.change_password()
     assert response.status_code == 302
     assert auth._client.get("/settings").status_code == 200
     assert other._client.get("/settings").status_code == 302

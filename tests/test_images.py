@@ -90,7 +90,7 @@ def proxy_app(app: Flask) -> Flask:
 
 
 def _img_src(html: str, alt: str) -> tuple[str, str]:
-    tag = re.search(rf'<img[^>]*alt="{re.escape(alt)}"[^>]*>', html, re.S)
+    tag = re.search(rf'<img[^>]*alt="{re.escape(alt)}"[^>]*>', html, re.DOTALL)
     assert tag, f"no image with alt {alt!r}"
     src = re.search(r' src="([^"]+)"', tag.group(0)).group(1)
     srcset = re.search(r' srcset="([^"]*)"', tag.group(0))

@@ -124,14 +124,7 @@ def test_a_password_change_moves_this_device_to_a_new_id(app, store, make_user, 
     make_user("alice")
     auth.login("alice")
     before = _sid(auth._client)
-    response = auth._client.post(
-        "/settings/password",
-        data={
-            "current_password": PASSWORD,
-            "new_password": "a brand new passphrase",
-            "new_confirm": "a brand new passphrase",
-        },
-    )
+    response = auth.change_password()
     assert response.status_code == 302
     assert _sid(auth._client) != before and _record(app, store, before) is None
     assert auth._client.get("/settings").status_code == 200

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-from mymovielist.auth import views  # noqa: E402,F401
+from mymovielist.auth import views  # noqa: F401

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("discover", __name__)
 
-from mymovielist.discover import views  # noqa: E402,F401
+from mymovielist.discover import views  # noqa: F401

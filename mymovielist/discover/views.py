@@ -9,7 +9,7 @@ from jinja2_fragments.flask import render_block
 from mymovielist.auth.access import login_required
 from mymovielist.catalog.forms import error_summary
 from mymovielist.discover import bp
-from mymovielist.discover.forms import KindForm, ShelfForm, TrendingForm, WINDOW_LABELS
+from mymovielist.discover.forms import WINDOW_LABELS, KindForm, ShelfForm, TrendingForm
 from mymovielist.extensions import db
 from mymovielist.htmx import wants_fragment
 from mymovielist.models import Title

@@ -25,4 +25,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-from mymovielist.images import views  # noqa: E402,F401
+from mymovielist.images import views  # noqa: F401

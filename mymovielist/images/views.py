@@ -7,7 +7,8 @@ from flask import abort, current_app, redirect, request
 from mymovielist.catalog.placeholder import placeholder_svg
 from mymovielist.extensions import db
 from mymovielist.images import bp
-from mymovielist.images.links import SOURCE_COLUMNS, digest as digest_of, image_src, source_url
+from mymovielist.images.links import SOURCE_COLUMNS, image_src, source_url
+from mymovielist.images.links import digest as digest_of
 from mymovielist.images.store import FORMATS, WIDTHS, ImageUnavailable
 from mymovielist.models import Character, Person, Title
 
