@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, g, request, session
 
 # Endpoints whose GET responses carry an ETag; plus every endpoint of the JSON API blueprint.
 ENDPOINTS = frozenset({"catalog.detail", "tracking.user_list"})
@@ -28,9 +28,24 @@ def add_etag(response: Response) -> Response:
     """Tag a cacheable response with a weak ETag of its body and answer If-None-Match with a 304."""
     if not wants_etag(response):
         return response
-    digest = hashlib.blake2b(response.get_data(), digest_size=16).hexdigest()
-    response.set_etag(digest, weak=True)
+    response.set_etag(_body_digest(response.get_data()), weak=True)
     return response.make_conditional(request)
+
+
+def _body_digest(body: bytes) -> str:
+    """A digest of the body that stays the same while the page does.
+
+    The page's CSRF token is signed with a timestamp in seconds, so the same page rendered a second
+    later differs in those bytes alone: the signed token is left out, and the session's own token is
+    put in instead, so a browser whose session (and so its CSRF secret) changed never keeps a page
+    whose forms would be refused.
+    """
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    signed = g.get(field)
+    if signed:
+        body = body.replace(signed.encode(), b"")
+    secret = session.get(field, "") if signed else ""
+    return hashlib.blake2b(body + secret.encode(), digest_size=16).hexdigest()
 
 
 def register(app: Flask) -> None:

@@ -28,6 +28,22 @@ def test_title_page_answers_304_until_it_changes(app, client, make_title, make_u
     assert changed.headers["ETag"] != first.headers["ETag"]
 
 
+def test_the_tag_outlives_the_csrf_token_timestamp_but_not_the_session(app, client, make_title, monkeypatch):
+    import itsdangerous.timed
+
+    app.config["WTF_CSRF_ENABLED"] = True  # the page then carries a signed, timestamped token
+    title_id = make_title(title="Conditional Film")
+    first = client.get(f"/titles/{title_id}")
+    later = itsdangerous.timed.time.time() + 5
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: later)
+    again = client.get(f"/titles/{title_id}", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304  # the token was signed again, five seconds later
+
+    # Another browser (another session, so another CSRF secret) never gets the first one's page.
+    stranger = app.test_client().get(f"/titles/{title_id}", headers={"If-None-Match": first.headers["ETag"]})
+    assert stranger.status_code == 200
+
+
 def test_list_page_is_private_for_its_owner_and_still_revalidates(app, client, make_title, make_user, auth):
     title_id = make_title(title="Listed Film")
     make_user("lister")
