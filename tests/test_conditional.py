@@ -33,15 +33,18 @@ def test_the_tag_outlives_the_csrf_token_timestamp_but_not_the_session(app, clie
 
     app.config["WTF_CSRF_ENABLED"] = True  # the page then carries a signed, timestamped token
     title_id = make_title(title="Conditional Film")
+    client.get("/auth/login")  # a session (a visitor without one gets the shared, token-free page)
     first = client.get(f"/titles/{title_id}")
+    assert "X-CSRFToken" in first.get_data(as_text=True)
     later = itsdangerous.timed.time.time() + 5
     monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: later)
     again = client.get(f"/titles/{title_id}", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304  # the token was signed again, five seconds later
 
     # Another browser (another session, so another CSRF secret) never gets the first one's page.
-    stranger = app.test_client().get(f"/titles/{title_id}", headers={"If-None-Match": first.headers["ETag"]})
-    assert stranger.status_code == 200
+    stranger = app.test_client()
+    stranger.get("/auth/login")
+    assert stranger.get(f"/titles/{title_id}", headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
 
 
 def test_list_page_is_private_for_its_owner_and_still_revalidates(app, client, make_title, make_user, auth):

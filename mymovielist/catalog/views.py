@@ -6,18 +6,19 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
+from mymovielist import page_cache
+from mymovielist.auth.access import login_required
 from mymovielist.catalog import bp
 from mymovielist.catalog.forms import BrowseForm, SearchForm, error_summary
 from mymovielist.catalog.placeholder import placeholder_svg
-from mymovielist.auth.access import login_required
 from mymovielist.extensions import db
 from mymovielist.htmx import wants_fragment
+from mymovielist.models import KINDS, Title
 from mymovielist.providers.errors import ProviderError
+from mymovielist.services import cache_keys, catalog, search
+from mymovielist.services.content import viewer_filter
 from mymovielist.sync import ondemand
 from mymovielist.sync.upsert import UpsertError
-from mymovielist.models import KINDS, Title
-from mymovielist.services import catalog, search
-from mymovielist.services.content import viewer_filter
 from mymovielist.templating import KIND_PATHS
 
 PATH_KINDS = {path: kind for kind, path in KIND_PATHS.items()}
@@ -104,6 +105,7 @@ def import_title():
 
 @bp.get("/titles/<int:title_id>")
 @bp.get("/titles/<int:title_id>-<slug>")
+@page_cache.for_visitors(lambda title_id, slug=None: (cache_keys.CATALOG, cache_keys.SCORES, cache_keys.title_scope(title_id)))
 def detail(title_id: int, slug: str | None = None):
     """Show one title with its facts, genres, credits, characters and relations."""
     title = catalog.get_title(title_id)

@@ -29,7 +29,7 @@ def review_section(title: Title, with_list: bool = True) -> dict:
     """
     viewer = _viewer()
     own = reviews.get_own_review(viewer, title) if viewer else None
-    return {"title": title, "own": own, "form": ReviewForm(formdata=None, obj=own),
+    return {"title": title, "own": own, "form": ReviewForm(formdata=None, obj=own) if viewer else None,
             "reviews_page": reviews.list_reviews(title, viewer) if with_list else None}
 
 

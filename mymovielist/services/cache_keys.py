@@ -96,11 +96,16 @@ def user_changed(user_id: int) -> None:
     _changed(_session(), user_scope(user_id))
 
 
-def cached(name: str, scopes: Iterable[str], args: Any, compute: Callable[[], T], timeout: int | None = None) -> T:
-    """`compute()` memoized under `name`, the generations of `scopes` and a digest of `args`."""
+def key_for(name: str, scopes: Iterable[str], args: Any) -> str:
+    """The cache key of `name` for `args` under the current generations of `scopes`."""
     tokens = ",".join(f"{s}={generation(s)}" for s in scopes)
     digest = hashlib.sha1(repr(args).encode()).hexdigest()[:16]
-    key = f"v1:{name}:{tokens}:{digest}"
+    return f"v1:{name}:{tokens}:{digest}"
+
+
+def cached(name: str, scopes: Iterable[str], args: Any, compute: Callable[[], T], timeout: int | None = None) -> T:
+    """`compute()` memoized under `name`, the generations of `scopes` and a digest of `args`."""
+    key = key_for(name, scopes, args)
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -1,0 +1,107 @@
+"""Title pages for visitors without a session: rendered once per change, never shared with a session."""
+
+from __future__ import annotations
+
+import gzip
+
+import brotli
+import pytest
+from flask import Flask
+from sqlalchemy import event
+
+from mymovielist.extensions import db
+from mymovielist.sync.records import ExternalRef, TitleRecord
+from mymovielist.sync.service import store_record
+
+
+@pytest.fixture
+def statements(app: Flask):
+    """The SQL statements the app runs, as a list that grows."""
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def hit(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", hit)
+    yield seen
+    event.remove(engine, "before_cursor_execute", hit)
+
+
+def _page(client, title_id: int, **headers) -> str:
+    response = client.get(f"/titles/{title_id}", headers=headers)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_a_visitor_page_is_rendered_once_and_holds_no_session(app, client, make_title, statements):
+    title_id = make_title(title="Cached Film")
+    first = client.get(f"/titles/{title_id}")
+    assert first.status_code == 200 and "Cached Film" in first.get_data(as_text=True)
+    assert "Set-Cookie" not in first.headers
+    assert "X-CSRFToken" not in first.get_data(as_text=True)
+    rendered = len(statements)
+    assert rendered > 0
+
+    again = client.get(f"/titles/{title_id}")
+    assert again.get_data() == first.get_data()
+    assert len(statements) == rendered  # no query at all for the second visitor
+
+
+def test_a_rating_shows_on_the_next_visitor_request(app, make_title, make_user, auth):
+    title_id = make_title(title="Rated Film")
+    visitor = app.test_client()
+    assert "Not rated yet" in _page(visitor, title_id)
+    make_user("rater")
+    auth.login("rater")
+    auth._client.post(f"/titles/{title_id}/entry", data={"status": "completed", "score": "8"})
+    assert "8.0/10" in _page(visitor, title_id)
+
+
+def test_a_sync_rename_shows_on_the_next_visitor_request(app, client, make_title):
+    title_id = make_title(title="Old Name", refs=[ExternalRef("test", "movie", "r1")])
+    assert "Old Name" in _page(client, title_id)
+    with app.app_context():
+        store_record(TitleRecord(kind="movie", title="New Name", refs=[ExternalRef("test", "movie", "r1")]))
+        db.session.commit()
+    page = _page(client, title_id)
+    assert "New Name" in page and "Old Name" not in page
+
+
+def test_signed_in_users_and_sessions_get_their_own_page(app, client, make_title, make_user, auth):
+    title_id = make_title(title="Shared Film")
+    _page(client, title_id)  # cached for visitors
+    make_user("alice")
+    auth.login("alice")
+    page = _page(auth._client, title_id)
+    assert "alice" in page and "Log out" in page and "X-CSRFToken" in page
+    assert "Log in" in _page(app.test_client(), title_id)  # and the visitors' copy is untouched
+
+
+def test_htmx_requests_are_not_served_from_the_page_cache(app, client, make_title, statements):
+    title_id = make_title(title="Fragment Film")
+    _page(client, title_id)
+    before = len(statements)
+    client.get(f"/titles/{title_id}", headers={"HX-Request": "true"})
+    assert len(statements) > before
+
+
+def test_every_encoding_carries_the_same_page(app, client, make_title):
+    title_id = make_title(title="Encoded Film", synopsis="A long synopsis. " * 80)
+    plain = client.get(f"/titles/{title_id}", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers
+    for encoding, decode in (("gzip", gzip.decompress), ("br", brotli.decompress)):
+        for _ in range(2):  # encoded once, then served from the cache
+            response = client.get(f"/titles/{title_id}", headers={"Accept-Encoding": encoding})
+            assert response.headers["Content-Encoding"] == encoding
+            assert "Accept-Encoding" in response.headers["Vary"]
+            assert decode(response.get_data()) == plain.get_data()
+
+
+def test_missing_titles_and_old_slugs_are_not_kept(app, client, make_title):
+    assert client.get("/titles/424242").status_code == 404
+    title_id = make_title(title="Moved Film")
+    assert client.get(f"/titles/{title_id}-old-slug").status_code == 301
+    assert client.get(f"/titles/{title_id}-old-slug").status_code == 301
+    assert client.get("/titles/424242").status_code == 404
