@@ -105,3 +105,18 @@ def test_missing_titles_and_old_slugs_are_not_kept(app, client, make_title):
     assert client.get(f"/titles/{title_id}-old-slug").status_code == 301
     assert client.get(f"/titles/{title_id}-old-slug").status_code == 301
     assert client.get("/titles/424242").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/", "/movies", "/movies?sort=title&page=1"])
+def test_home_and_browse_pages_are_kept_for_visitors_too(app, client, make_title, statements, path):
+    make_title(title="Browsed Film")
+    first = client.get(path)
+    assert first.status_code == 200 and "Browsed Film" in first.get_data(as_text=True)
+    assert "Set-Cookie" not in first.headers
+    rendered = len(statements)
+    assert client.get(path).get_data() == first.get_data()
+    assert len(statements) == rendered
+    with app.app_context():  # a sync adds a title: the next visitor sees it
+        store_record(TitleRecord(kind="movie", title="Newer Film", refs=[ExternalRef("test", "movie", "new")]))
+        db.session.commit()
+    assert "Newer Film" in client.get(path).get_data(as_text=True)

@@ -46,6 +46,7 @@ def _page_number() -> int:
 
 
 @bp.get("/<any(movies, series, anime, comics):kind_path>")
+@page_cache.for_visitors(lambda kind_path: (cache_keys.CATALOG, cache_keys.SCORES))
 def browse(kind_path: str):
     """List titles of one kind, filtered and sorted, a page at a time."""
     kind = PATH_KINDS[kind_path]

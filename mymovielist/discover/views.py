@@ -13,7 +13,8 @@ from mymovielist.discover.forms import WINDOW_LABELS, KindForm, ShelfForm, Trend
 from mymovielist.extensions import db
 from mymovielist.htmx import wants_fragment
 from mymovielist.models import Title
-from mymovielist.services import catalog, recommend, similar, trending
+from mymovielist import page_cache
+from mymovielist.services import cache_keys, catalog, recommend, similar, trending
 from mymovielist.services.content import viewer_filter
 
 SHELF_SIZE = 12  # cards in a home-page or detail-page section
@@ -48,6 +49,7 @@ def _shelf(template: str, shelf_id: str, form, page):
 
 
 @bp.get("/")
+@page_cache.for_visitors(lambda: (cache_keys.CATALOG, cache_keys.SCORES))
 def home():
     """Show the home page: the most popular titles of each kind the viewer follows are in the page
     itself (cached browse ids, so cheap); the other sections load lazily, each from its own page."""
