@@ -6,6 +6,7 @@ from flask import abort, current_app, render_template, request
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
+from mymovielist import page_cache
 from mymovielist.auth.access import login_required
 from mymovielist.catalog.forms import error_summary
 from mymovielist.discover import bp
@@ -13,7 +14,6 @@ from mymovielist.discover.forms import WINDOW_LABELS, KindForm, ShelfForm, Trend
 from mymovielist.extensions import db
 from mymovielist.htmx import wants_fragment
 from mymovielist.models import Title
-from mymovielist import page_cache
 from mymovielist.services import cache_keys, catalog, recommend, similar, trending
 from mymovielist.services.content import viewer_filter
 
