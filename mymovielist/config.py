@@ -91,6 +91,8 @@ class DefaultConfig:
     SYNC_BATCH_SIZE = 200
     # The search page offers provider results when the catalog finds fewer titles than this.
     SYNC_ONDEMAND_BELOW = 3
+    # How long a provider's search results are reused (never a title's details: a sync fetches those).
+    PROVIDER_SEARCH_CACHE_SECONDS = 900
     # Nightly backups go here (relative paths are inside the instance folder); keep this many.
     BACKUP_DIR = "backups"
     BACKUP_KEEP = 7

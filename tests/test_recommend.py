@@ -195,3 +195,27 @@ def test_continue_watching_lists_titles_in_progress_newest_first(app, make_title
         db.session.commit()
         titles = [t.title for t in recommend.list_in_progress(db.session.get(User, user))]
     assert titles == ["New show", "Old show"]
+
+
+def test_recommendations_are_memoized_until_the_list_or_the_neighbours_change(app, clusters, make_user, monkeypatch):
+    a, _ = clusters
+    user = make_user("memo")
+    with app.app_context():
+        add(user, a[0], 90)
+        db.session.commit()
+        tasks.rebuild_neighbours()
+    runs = []
+    original = recommend._collaborative
+    monkeypatch.setattr(recommend, "_collaborative", lambda *args: runs.append(1) or original(*args))
+    first = recommendations(app, user, limit=3)
+    assert recommendations(app, user, limit=3) == first and len(runs) == 1
+
+    with app.app_context():  # the user tracks one of the picks: it must go at once
+        add(user, a[1], 80)
+        db.session.commit()
+    assert "Alpha 1" not in {p.title for p in recommendations(app, user, limit=3)} and len(runs) == 2
+
+    with app.app_context():
+        tasks.rebuild_neighbours()
+    recommendations(app, user, limit=3)
+    assert len(runs) == 3

@@ -49,8 +49,9 @@ def test_provider_results_fragment_lists_importable_titles(sync_app, sync_client
     assert 'name="provider" value="tmdb"' in html and 'name="provider" value="jikan"' in html
     assert 'name="provider" value="comicvine"' in html
     assert [h.path for h in emulator.hits].count("/search/multi") == 1
-    # The same URL opened directly is a whole page.
-    assert "<html" in sync_client.get("/search/providers?q=thrones").get_data(as_text=True)
+    # The same URL opened directly is a whole page, from the providers' kept answers.
+    assert "<html" in sync_client.get("/search/providers?q=Thrones ").get_data(as_text=True)
+    assert [h.path for h in emulator.hits].count("/search/multi") == 1
 
 
 def test_choosing_a_result_imports_it_and_opens_its_page(sync_app, sync_client):
@@ -103,3 +104,9 @@ def test_a_failing_provider_leaves_the_others(sync_client, emulator):
     html = sync_client.get("/search/providers?q=thrones", headers=FRAGMENT).get_data(as_text=True)
     assert "tmdb did not answer" in html
     assert "MyAnimeList" in html
+    # The failure is not kept: once TMDB is back, the same search asks it again.
+    emulator.clear_faults()
+    asked = [h.path for h in emulator.hits].count("/search/multi")
+    html = sync_client.get("/search/providers?q=thrones", headers=FRAGMENT).get_data(as_text=True)
+    assert "tmdb did not answer" not in html
+    assert [h.path for h in emulator.hits].count("/search/multi") == asked + 1

@@ -133,3 +133,21 @@ def test_top_rated_and_new(app, make_title):
         assert names(trending.list_top_rated()) == ["Good", "Fine"]
         assert names(trending.list_new()) == ["Fine", "Older"]
         assert names(trending.list_new("series")) == []
+
+
+def test_pages_are_memoized_until_the_job_writes_new_scores(app, make_title, make_user):
+    hot = make_title("movie", "Hot Film", popularity=1.0)
+    make_title("movie", "Steady Film", popularity=50.0)
+    fans = [make_user("fan1"), make_user("fan2")]
+    with app.app_context():
+        trending.refresh_trending()
+        db.session.commit()
+        assert names(trending.list_trending("movie")) == ["Steady Film", "Hot Film"]
+        entry(fans[0], hot, timedelta(hours=1))
+        entry(fans[1], hot, timedelta(hours=2))
+        db.session.commit()
+        # The table has not changed yet, so neither has the page (served from the cache).
+        assert names(trending.list_trending("movie")) == ["Steady Film", "Hot Film"]
+        trending.refresh_trending()
+        db.session.commit()
+        assert names(trending.list_trending("movie"))[0] == "Hot Film"

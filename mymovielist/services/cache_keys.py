@@ -25,6 +25,10 @@ T = TypeVar("T")
 PENDING = "mymovielist.cache_scopes"
 CATALOG = "catalog"
 SCORES = "scores"
+TRENDING = "trending"  # the trending-scores job's table
+NEIGHBOURS = "neighbours"  # the title-neighbours job's table
+# Rows whose change is a change to their user's list, history or taste (recommendations).
+USER_DATA = frozenset({"ListEntry", "WatchEvent", "Review"})
 
 
 def title_scope(title_id: int) -> str:
@@ -101,6 +105,28 @@ def key_for(name: str, scopes: Iterable[str], args: Any) -> str:
     tokens = ",".join(f"{s}={generation(s)}" for s in scopes)
     digest = hashlib.sha1(repr(args).encode()).hexdigest()[:16]
     return f"v1:{name}:{tokens}:{digest}"
+
+
+def trending_changed() -> None:
+    """The trending-scores job wrote new scores."""
+    _changed(_session(), TRENDING)
+
+
+def neighbours_changed() -> None:
+    """The title-neighbours job rebuilt every title's neighbours."""
+    _changed(_session(), NEIGHBOURS)
+
+
+@event.listens_for(Session, "after_flush")
+def _user_data_flushed(session: Session, _context) -> None:
+    """Entries, watches and reviews change their user's scope wherever they are written."""
+    users = {
+        obj.user_id
+        for obj in (*session.new, *session.dirty, *session.deleted)
+        if type(obj).__name__ in USER_DATA and getattr(obj, "user_id", None) is not None
+    }
+    if users:
+        _changed(session, *(user_scope(u) for u in users))
 
 
 def cached(name: str, scopes: Iterable[str], args: Any, compute: Callable[[], T], timeout: int | None = None) -> T:

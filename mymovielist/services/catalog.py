@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload, with_polymorphic
 
 from mymovielist.extensions import db
-from mymovielist.services import cache_keys
 from mymovielist.models import (
     KIND_MODELS,
     KINDS,
@@ -25,6 +24,7 @@ from mymovielist.models import (
     TitleRelation,
     title_genres,
 )
+from mymovielist.services import cache_keys
 
 T = TypeVar("T")
 

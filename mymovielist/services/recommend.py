@@ -33,8 +33,8 @@ from mymovielist.models import (
     User,
     title_genres,
 )
+from mymovielist.services import cache_keys, trending
 from mymovielist.services import scores as score_scales
-from mymovielist.services import trending
 
 K_NEIGHBOURS = 30  # neighbours kept per title
 BLOCK = 256  # titles per block of the similarity computation (memory: BLOCK x titles floats, a few times)
@@ -272,6 +272,7 @@ def rebuild_neighbours(k: int = K_NEIGHBOURS) -> int:
     if rebuild_index:
         by_neighbour.create(connection)
     db.session.flush()
+    cache_keys.neighbours_changed()
     return written
 
 
@@ -416,15 +417,24 @@ def recommend_for(user: User, *, kind: str | None = None, limit: int = 24) -> li
     prefs = user.preferences
     scale = prefs.score_scale if prefs else score_scales.DEFAULT_SCALE
     show_adult = bool(prefs and prefs.show_adult)
-    entries = db.session.execute(
-        select(ListEntry.title_id, ListEntry.score, ListEntry.status, ListEntry.updated_at).where(
-            ListEntry.user_id == user.id
-        )
-    ).all()
-    picks = _collaborative(entries, scale, kind, show_adult, limit) if entries else []
-    if len(picks) < limit:
-        picks += _cold_start(user, kind, show_adult, {p.title.id for p in picks}, limit - len(picks))
-    return picks
+
+    def compute() -> list[tuple[int, float, str]]:
+        entries = db.session.execute(
+            select(ListEntry.title_id, ListEntry.score, ListEntry.status, ListEntry.updated_at).where(
+                ListEntry.user_id == user.id
+            )
+        ).all()
+        picks = _collaborative(entries, scale, kind, show_adult, limit) if entries else []
+        if len(picks) < limit:
+            picks += _cold_start(user, kind, show_adult, {p.title.id for p in picks}, limit - len(picks))
+        return [(p.title.id, p.score, p.reason) for p in picks]
+
+    # Memoized until the user's list, the neighbour table or the catalog changes (an hour at most:
+    # cold-start picks follow popularity, which moves without any of them).
+    scopes = (cache_keys.user_scope(user.id), cache_keys.NEIGHBOURS, cache_keys.CATALOG)
+    kept = cache_keys.cached("recommend", scopes, (user.id, kind, limit, scale, show_adult), compute, timeout=3600)
+    titles = {t.id: t for t in db.session.scalars(select(Title).where(Title.id.in_([t for t, _, _ in kept])))}
+    return [Recommendation(titles[t], score, reason) for t, score, reason in kept if t in titles]
 
 
 def list_in_progress(user: User, *, limit: int = 24) -> list[Title]:

@@ -52,7 +52,7 @@ def to_display(score: int | None, scale: str) -> int | float | None:
     return halves // 2 if halves % 2 == 0 else halves / 2
 
 
-def from_display(value: str | int | float | Decimal, scale: str) -> int:
+def from_display(value: str | float | Decimal, scale: str) -> int:
     """The 0-100 score for a value entered in the given scale; ValueError when it is not on the scale."""
     _check_scale(scale)
     try:
@@ -85,7 +85,7 @@ def _plain(number: Decimal) -> str:
     return str(int(number)) if number == number.to_integral_value() else str(number.normalize())
 
 
-def format_display(value: int | float | Decimal | None, scale: str) -> str:
+def format_display(value: float | Decimal | None, scale: str) -> str:
     """A display-scale value as text: "8.5", "85", "4.5 ★", "☺"; an en dash when not scored."""
     if value is None:
         return "–"

@@ -20,8 +20,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import selectinload
 
 from mymovielist.extensions import db
-from mymovielist.services import cache_keys
 from mymovielist.models import KINDS, Title
+from mymovielist.services import cache_keys
 from mymovielist.services.content import VISITOR, ContentFilter
 
 ID_BITS = 26  # title ids below 67 million

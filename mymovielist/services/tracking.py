@@ -10,7 +10,6 @@ Functions flush and never commit.
 from __future__ import annotations
 
 import json
-
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final

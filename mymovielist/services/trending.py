@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, insert, select, union_all
 from mymovielist.extensions import db
 from mymovielist.models import KINDS, Activity, ListEntry, Review, Title, TrendingScore, utcnow
 from mymovielist.models.discovery import TRENDING_WINDOWS
+from mymovielist.services import cache_keys
 
 WINDOWS = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelta(days=30)}
 HALF_LIFE_SHARE = 0.25  # an event loses half its weight after a quarter of the window
@@ -131,6 +132,7 @@ def refresh_trending(now: datetime | None = None) -> dict[str, int]:
             db.session.execute(insert(TrendingScore), rows)
         written[window] = len(rows)
     db.session.flush()
+    cache_keys.trending_changed()
     return written
 
 
@@ -140,45 +142,59 @@ def list_trending(kind: str | None = None, window: str = "week", *, page: int = 
         raise ValueError(f"unknown window {window!r}")
     if kind is not None and kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
-    computed_at = db.session.scalar(
-        select(TrendingScore.computed_at).where(TrendingScore.window == window).limit(1)
-    )
-    if computed_at is not None:
-        stmt = (
-            select(Title)
-            .join(TrendingScore, TrendingScore.title_id == Title.id)
-            .where(TrendingScore.window == window)
-            .order_by(TrendingScore.score.desc(), Title.id)
+
+    def query():
+        computed_at = db.session.scalar(
+            select(TrendingScore.computed_at).where(TrendingScore.window == window).limit(1)
         )
-        if kind:
-            stmt = stmt.where(TrendingScore.kind == kind)
-    else:
-        stmt = select(Title).order_by(Title.popularity.desc(), Title.id)
-        if kind:
-            stmt = stmt.where(Title.kind == kind)
-    return _page(stmt, page, per_page, computed_at)
+        if computed_at is not None:
+            stmt = (
+                select(Title.id)
+                .join(TrendingScore, TrendingScore.title_id == Title.id)
+                .where(TrendingScore.window == window)
+                .order_by(TrendingScore.score.desc(), Title.id)
+            )
+            if kind:
+                stmt = stmt.where(TrendingScore.kind == kind)
+        else:
+            stmt = select(Title.id).order_by(Title.popularity.desc(), Title.id)
+            if kind:
+                stmt = stmt.where(Title.kind == kind)
+        return computed_at, stmt
+
+    return _page("trending", (cache_keys.TRENDING, cache_keys.CATALOG), (kind, window), query, page, per_page)
 
 
 def list_top_rated(kind: str | None = None, *, page: int = 1, per_page: int = 24) -> TitlePage:
     """Titles by our weighted score, then by provider score (from enough votes)."""
     stmt = (
-        select(Title)
+        select(Title.id)
         .where((Title.weighted_score.is_not(None)) | (Title.provider_votes >= MIN_PROVIDER_VOTES))
         .order_by(Title.weighted_score.desc().nulls_last(), Title.provider_score.desc().nulls_last(), Title.id)
     )
-    return _page(stmt.where(Title.kind == kind) if kind else stmt, page, per_page)
+    stmt = stmt.where(Title.kind == kind) if kind else stmt
+    return _page("top", (cache_keys.CATALOG, cache_keys.SCORES), (kind,), lambda: (None, stmt), page, per_page)
 
 
 def list_new(kind: str | None = None, *, page: int = 1, per_page: int = 24, today: date | None = None) -> TitlePage:
     """Titles released most recently, up to today (upcoming ones are not "new" yet)."""
-    stmt = (
-        select(Title)
-        .where(Title.release_date <= (today or date.today()))
-        .order_by(Title.release_date.desc(), Title.id.desc())
-    )
-    return _page(stmt.where(Title.kind == kind) if kind else stmt, page, per_page)
+    today = today or date.today()
+    stmt = select(Title.id).where(Title.release_date <= today).order_by(Title.release_date.desc(), Title.id.desc())
+    stmt = stmt.where(Title.kind == kind) if kind else stmt
+    return _page("new", (cache_keys.CATALOG,), (kind, today), lambda: (None, stmt), page, per_page)
 
 
-def _page(stmt, page: int, per_page: int, computed_at: datetime | None = None) -> TitlePage:
-    items = list(db.session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)))
-    return TitlePage(items=items[:per_page], page=page, has_next=len(items) > per_page, computed_at=computed_at)
+def _page(name: str, scopes: tuple[str, ...], args: tuple, query, page: int, per_page: int) -> TitlePage:
+    """A page of titles whose ids (one more than a page, to know of a next one) are memoized.
+
+    `query()` gives the computed-at time (trending) and a statement selecting title ids in order.
+    """
+
+    def ids() -> tuple[datetime | None, list[int]]:
+        computed_at, stmt = query()
+        return computed_at, list(db.session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)))
+
+    computed_at, found = cache_keys.cached(name, scopes, (args, page, per_page), ids)
+    by_id = {t.id: t for t in db.session.scalars(select(Title).where(Title.id.in_(found[:per_page])))}
+    items = [by_id[i] for i in found[:per_page] if i in by_id]
+    return TitlePage(items=items, page=page, has_next=len(found) > per_page, computed_at=computed_at)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 from flask import current_app
 
 from mymovielist.extensions import db
 from mymovielist.models import Title
 from mymovielist.providers.errors import ProviderError
+from mymovielist.services import cache_keys
 from mymovielist.sync import service
 from mymovielist.sync.clients import get_clients
 from mymovielist.sync.records import TitleRecord
@@ -42,7 +44,13 @@ def search_providers(query: str, *, limit: int = 8) -> tuple[list[ProviderHit], 
     clients = get_clients()
     for provider in clients.configured():
         try:
-            found = service.search_provider(clients, provider, query, limit=limit)
+            # A provider's answer to a search is kept for a while (a failure is not): the same words
+            # typed again, or by someone else, cost no request against the provider's rate limit.
+            found = cache_keys.cached(
+                "provider-search", (), (provider, query.strip().casefold(), limit),
+                partial(service.search_provider, clients, provider, query, limit=limit),
+                timeout=current_app.config["PROVIDER_SEARCH_CACHE_SECONDS"],
+            )
         except (ProviderError, ValueError) as exc:
             log.warning("provider search failed: %s", exc)
             errors.append(f"{provider} did not answer ({exc.__class__.__name__})")
