@@ -113,3 +113,29 @@ def test_redis_url_switches_the_cache_to_redis(tmp_path, monkeypatch):
     plain = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'y.db'}"})
     assert plain.config["CACHE_TYPE"] == "SimpleCache"
     assert cache is not None
+
+
+def test_a_title_pages_catalog_sections_render_once_until_the_catalog_changes(app, make_title, make_user, auth,
+                                                                                 monkeypatch):
+    from mymovielist.catalog import fragments
+    from mymovielist.sync.records import CreditRecord, PersonRecord
+
+    cast = [CreditRecord(PersonRecord("Ada Actor", ExternalRef("test", "person", "p1")), "cast", character="Lead")]
+    title_id = make_title(title="Sectioned Film", refs=[ExternalRef("test", "movie", "s")], credits=cast)
+    make_user("member")
+    auth.login("member")  # members get a fresh page each time; only its catalog part is kept
+    loads = []
+    original = fragments.catalog.get_title
+    monkeypatch.setattr(fragments.catalog, "get_title", lambda title_id: loads.append(title_id) or original(title_id))
+    for _ in range(2):
+        page = auth._client.get(f"/titles/{title_id}").get_data(as_text=True)
+        assert "Ada Actor" in page and "as Lead" in page and "member" in page
+    assert loads == [title_id]
+
+    with app.app_context():  # a sync recasts the part: the next request renders the sections again
+        renamed = [CreditRecord(PersonRecord("Ada Actor", ExternalRef("test", "person", "p1")), "cast", character="Hero")]
+        store_record(TitleRecord(kind="movie", title="Sectioned Film", refs=[ExternalRef("test", "movie", "s")],
+                                 credits=renamed))
+        db.session.commit()
+    assert "as Hero" in auth._client.get(f"/titles/{title_id}").get_data(as_text=True)
+    assert loads == [title_id, title_id]
