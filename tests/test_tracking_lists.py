@@ -139,3 +139,29 @@ def test_the_list_shows_time_watched_from_the_log(client, make_title, make_user,
     assert "3 h 45 min watched" in client.get("/users/binger/list").get_data(as_text=True)
     assert "1 h 15 min watched (anime)" in client.get("/users/binger/list?kind=anime").get_data(as_text=True)
     assert "min watched" not in client.get("/users/binger/list?kind=comic").get_data(as_text=True)
+
+
+def test_the_list_page_costs_the_same_queries_for_4_entries_as_for_24(app, client, shelf, make_title):
+    from sqlalchemy import event
+
+    from mymovielist.extensions import db
+
+    def queries() -> int:
+        seen = []
+        with app.app_context():
+            engine = db.engine
+        hit = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", hit)
+        try:
+            assert client.get("/users/owner/list").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", hit)
+        return len(seen)
+
+    few = queries()
+    for n in range(20):  # every kind, so each row needs its own kind's columns (episodes, issues)
+        kind = ("anime", "series", "comic", "movie")[n % 4]
+        count = {"anime": {"episode_count": 12}, "series": {"episode_count": 8}, "comic": {"issue_count": 5}}
+        title_id = make_title(kind, f"More {n}", details=count.get(kind, {}))
+        client.post(f"/titles/{title_id}/entry", data={"status": "watching", "progress": "1"})
+    assert queries() == few

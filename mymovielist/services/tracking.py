@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, with_polymorphic
 
 from mymovielist.extensions import db
 from mymovielist.models import KINDS, ListEntry, Title, User, utcnow
@@ -408,7 +408,9 @@ class ListQuery:
 
 def list_entries(user_id: int, query: ListQuery, *, page: int = 1, per_page: int = 50) -> Page[ListEntry]:
     """One page of the user's list with its titles, narrowed and sorted as the query says."""
-    stmt = select(ListEntry).join(ListEntry.title).where(ListEntry.user_id == user_id)
+    # Every kind's own columns in the same query (episode and issue counts, formats), not one per row.
+    titles = with_polymorphic(Title, "*")
+    stmt = select(ListEntry).join(ListEntry.title.of_type(titles)).where(ListEntry.user_id == user_id)
     if query.status:
         stmt = stmt.where(ListEntry.status == query.status)
     if query.kind:
@@ -424,7 +426,7 @@ def list_entries(user_id: int, query: ListQuery, *, page: int = 1, per_page: int
         stmt = stmt.where(cast(ListEntry.tags, String).like(f"%{_like_escape(encoded)}%", escape="\\"))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = db.session.scalars(
-        stmt.options(contains_eager(ListEntry.title)).order_by(*LIST_SORTS[query.sort])
+        stmt.options(contains_eager(ListEntry.title.of_type(titles))).order_by(*LIST_SORTS[query.sort])
         .limit(per_page).offset((page - 1) * per_page)
     )
     return Page(items=list(rows), page=page, per_page=per_page, total=total)
