@@ -109,9 +109,10 @@ def test_others_see_a_public_list_read_only(client, shelf, make_user, auth):
 
 
 def test_a_private_list_is_only_for_its_owner(app, client, shelf, make_user, auth):
+    from sqlalchemy import select
+
     from mymovielist.extensions import db
     from mymovielist.models import Profile, User
-    from sqlalchemy import select
 
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == "owner"))
@@ -150,7 +151,7 @@ def test_the_list_page_costs_the_same_queries_for_4_entries_as_for_24(app, clien
         seen = []
         with app.app_context():
             engine = db.engine
-        hit = lambda *args: seen.append(1)  # noqa: E731
+        hit = lambda *args: seen.append(1)
         event.listen(engine, "before_cursor_execute", hit)
         try:
             assert client.get("/users/owner/list").status_code == 200
