@@ -146,6 +146,26 @@ def test_voice_actors_and_people_are_shared(app):
         assert count(Person) == 2  # the director once, the voice actor once
 
 
+def test_a_providers_people_and_characters_take_its_current_name_and_picture(app):
+    from mymovielist.models import Character
+
+    with app.app_context():
+        CatalogWriter().upsert(bebop())
+        db.session.commit()
+        renamed = bebop(
+            credits=[CreditRecord(PersonRecord("Shinichirō Watanabe", ExternalRef("mal", "person", "2009"),
+                                               image_url="https://cdn.myanimelist.net/images/voiceactors/1/2009.jpg"),
+                                  "crew", job="Director")],
+            characters=[CharacterRecord("Spike", ExternalRef("mal", "character", "1"), role="main")],
+        )
+        CatalogWriter().upsert(renamed)
+        db.session.commit()
+        director = db.session.scalars(select(Person).where(Person.external_id == "2009")).one()
+        assert director.name == "Shinichirō Watanabe" and director.image_url.endswith("/2009.jpg")
+        assert db.session.scalars(select(Character)).one().name == "Spike"
+        assert count(Person) == 2  # renamed in place, not a second person
+
+
 @pytest.mark.parametrize(
     "text, slug",
     [("Pokémon: The First Movie", "pokemon-the-first-movie"), ("!!!", "title"), ("  A  B ", "a-b")],

@@ -218,8 +218,7 @@ class CatalogWriter:
                 )
                 db.session.add(person)
             self._people[key] = person
-        if record.image_url and person.image_url != record.image_url:
-            person.image_url = record.image_url
+        _refresh_identity(person, record)
         return person
 
     def _character(self, record: CharacterRecord) -> Character:
@@ -243,6 +242,7 @@ class CatalogWriter:
                 )
                 db.session.add(character)
             self._characters[key] = character
+        _refresh_identity(character, record)
         return character
 
     def _apply_credits(self, title: Title, credits: list[CreditRecord], changes: dict) -> None:
@@ -416,3 +416,15 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return value
+
+
+def _refresh_identity(row: Person | Character, record: PersonRecord | CharacterRecord) -> None:
+    """A provider's person or character takes the provider's current name and picture.
+
+    Only rows known by a provider id: a row matched by name alone has no other name to take, and
+    None never erases what is stored.
+    """
+    if record.ref and record.name and row.name != record.name:
+        row.name = record.name
+    if record.image_url and row.image_url != record.image_url:
+        row.image_url = record.image_url
