@@ -120,3 +120,26 @@ def test_home_and_browse_pages_are_kept_for_visitors_too(app, client, make_title
         store_record(TitleRecord(kind="movie", title="Newer Film", refs=[ExternalRef("test", "movie", "new")]))
         db.session.commit()
     assert "Newer Film" in client.get(path).get_data(as_text=True)
+
+
+def test_people_characters_and_genres_are_kept_for_visitors(app, client, statements):
+    from mymovielist.sync.records import CharacterRecord, CreditRecord, PersonRecord
+
+    record = TitleRecord(
+        kind="anime", title="Kept Show", refs=[ExternalRef("test", "anime", "k")], genres=["Drama"],
+        credits=[CreditRecord(PersonRecord("Kept Person", ExternalRef("test", "person", "1")), "cast")],
+        characters=[CharacterRecord("Kept Character", ExternalRef("test", "character", "1"), role="main")],
+    )
+    with app.app_context():
+        store_record(record)
+        db.session.commit()
+    for path, text in (("/people/1", "Kept Person"), ("/characters/1", "Kept Character"), ("/genres/drama", "Kept Show")):
+        first = client.get(path)
+        assert first.status_code == 200 and text in first.get_data(as_text=True)
+        before = len(statements)
+        assert client.get(path).get_data() == first.get_data() and len(statements) == before
+    with app.app_context():  # the provider renames them: the next visitor sees the new names
+        record.credits = [CreditRecord(PersonRecord("Renamed Person", ExternalRef("test", "person", "1")), "cast")]
+        store_record(record)
+        db.session.commit()
+    assert "Renamed Person" in client.get("/people/1").get_data(as_text=True)

@@ -126,7 +126,13 @@ def placeholder(title_id: int):
     return response
 
 
+def _catalog_only(**_view_args) -> tuple[str, ...]:
+    """The scopes of a page that shows catalog data alone (no scores)."""
+    return (cache_keys.CATALOG,)
+
+
 @bp.get("/people/<int:person_id>")
+@page_cache.for_visitors(_catalog_only)
 def person(person_id: int):
     """Show a person's credits and voice roles."""
     found = catalog.get_person(person_id)
@@ -136,6 +142,7 @@ def person(person_id: int):
 
 
 @bp.get("/characters/<int:character_id>")
+@page_cache.for_visitors(_catalog_only)
 def character(character_id: int):
     """Show a character, the titles they appear in and their voice actors."""
     found = catalog.get_character(character_id)
@@ -145,6 +152,7 @@ def character(character_id: int):
 
 
 @bp.get("/genres/<slug>")
+@page_cache.for_visitors(_catalog_only)
 def genre(slug: str):
     """List the titles of a genre, optionally of one kind."""
     found = catalog.get_genre(slug)

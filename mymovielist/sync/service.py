@@ -246,7 +246,7 @@ def _gaps_only(record: TitleRecord, title: Title) -> TitleRecord:
 def store_record(record: TitleRecord, writer: CatalogWriter | None = None) -> UpsertResult:
     """Upsert a record, joining it to the same work from another provider when sure. Flushes."""
     result = _store_record(record, writer)
-    if result.outcome != "unchanged":
+    if result.outcome != "unchanged" or result.renamed_shared:
         cache_keys.catalog_changed([result.title.id])
     return result
 

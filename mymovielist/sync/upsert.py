@@ -65,6 +65,9 @@ class UpsertResult:
     title: Title
     outcome: str  # created | updated | unchanged
     changes: dict[str, list[Any]] = field(default_factory=dict)
+    # A person or character it names took the provider's new name or picture: shared rows, so no
+    # revision of this title, but pages that show them changed.
+    renamed_shared: bool = False
 
 
 def slugify(text: str, max_length: int = 80) -> str:
@@ -83,6 +86,7 @@ class CatalogWriter:
         self._genres: dict[str, Genre] = {}
         self._people: dict[tuple[str | None, str], Person] = {}
         self._characters: dict[tuple[str | None, str], Character] = {}
+        self._renamed_shared = False
 
     def upsert(self, record: TitleRecord, *, into: Title | None = None) -> UpsertResult:
         """Create or update the title the record describes (or `into`, a title matched otherwise)."""
@@ -129,7 +133,8 @@ class CatalogWriter:
             )
         db.session.flush()
         outcome = "created" if created else ("updated" if changes else "unchanged")
-        return UpsertResult(title=title, outcome=outcome, changes=changes)
+        renamed, self._renamed_shared = self._renamed_shared, False
+        return UpsertResult(title=title, outcome=outcome, changes=changes, renamed_shared=renamed)
 
     # -- identity ---------------------------------------------------------------------------
 
@@ -218,7 +223,7 @@ class CatalogWriter:
                 )
                 db.session.add(person)
             self._people[key] = person
-        _refresh_identity(person, record)
+        self._renamed_shared |= _refresh_identity(person, record)
         return person
 
     def _character(self, record: CharacterRecord) -> Character:
@@ -242,7 +247,7 @@ class CatalogWriter:
                 )
                 db.session.add(character)
             self._characters[key] = character
-        _refresh_identity(character, record)
+        self._renamed_shared |= _refresh_identity(character, record)
         return character
 
     def _apply_credits(self, title: Title, credits: list[CreditRecord], changes: dict) -> None:
@@ -418,13 +423,15 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _refresh_identity(row: Person | Character, record: PersonRecord | CharacterRecord) -> None:
+def _refresh_identity(row: Person | Character, record: PersonRecord | CharacterRecord) -> bool:
     """A provider's person or character takes the provider's current name and picture.
 
     Only rows known by a provider id: a row matched by name alone has no other name to take, and
     None never erases what is stored.
     """
+    changed = False
     if record.ref and record.name and row.name != record.name:
-        row.name = record.name
+        row.name, changed = record.name, True
     if record.image_url and row.image_url != record.image_url:
-        row.image_url = record.image_url
+        row.image_url, changed = record.image_url, True
+    return changed and row.id is not None  # a row created just now is part of a created title
