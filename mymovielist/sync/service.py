@@ -23,8 +23,8 @@ from mymovielist.extensions import db
 from mymovielist.models import ExternalId, SyncRun, Title, utcnow
 from mymovielist.providers.errors import NotFound, ProviderError
 from mymovielist.providers.factory import Clients
-from mymovielist.services import cache_keys
 from mymovielist.providers.jikan import has_next_page
+from mymovielist.services import cache_keys
 from mymovielist.sync.mapping import comicvine as cv_map
 from mymovielist.sync.mapping import jikan as jikan_map
 from mymovielist.sync.mapping import tmdb as tmdb_map
@@ -350,7 +350,7 @@ def run_batch(
             result.title_ids.append(outcome.title.id)
             _save_progress(run_id, result)
             db.session.commit()
-        except Exception as exc:  # noqa: BLE001 - one title's failure, whatever it is, must not end the batch
+        except Exception as exc:
             db.session.rollback()
             writer = CatalogWriter()  # its caches may hold rows the rollback discarded
             result.failed += 1
