@@ -78,6 +78,7 @@ def _answer(kept: KeptPage, key: str):
     config = current_app.config
     encoding = _encoding(config) if len(kept.body) >= config.get("COMPRESS_MIN_SIZE", 500) else None
     response = current_app.response_class(kept.body, status=kept.status, headers=kept.headers)
+    response.vary.add("Cookie")  # a browser with a session gets another page from the same URL
     if encoding is not None:
         if encoding not in kept.encoded:
             kept.encoded[encoding] = ENCODERS[encoding](kept.body, config)

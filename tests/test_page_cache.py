@@ -40,6 +40,7 @@ def test_a_visitor_page_is_rendered_once_and_holds_no_session(app, client, make_
     first = client.get(f"/titles/{title_id}")
     assert first.status_code == 200 and "Cached Film" in first.get_data(as_text=True)
     assert "Set-Cookie" not in first.headers
+    assert "Cookie" in first.headers["Vary"]  # no shared cache may hand it to a signed-in browser
     assert "X-CSRFToken" not in first.get_data(as_text=True)
     rendered = len(statements)
     assert rendered > 0
