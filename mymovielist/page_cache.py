@@ -52,14 +52,12 @@ def for_visitors(scopes: Callable[..., Iterable[str]]):
             key = cache_keys.key_for("page", scopes(**kwargs), request.full_path)
             kept = cache.get(key)
             if kept is not None:
-                return _answer(kept, key)
+                return _answer(kept, key, store=False)
             response = current_app.make_response(view(**kwargs))
             if response.status_code != 200 or "Set-Cookie" in response.headers or response.is_streamed:
                 return response
             headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
-            kept = KeptPage(response.status_code, headers, response.get_data())
-            cache.set(key, kept, timeout=TIMEOUT)
-            return _answer(kept, key)
+            return _answer(KeptPage(response.status_code, headers, response.get_data()), key, store=True)
 
         return wrapper
 
@@ -74,7 +72,8 @@ def _visitor_request() -> bool:
     return config["SESSION_COOKIE_NAME"] not in cookies and config.get("REMEMBER_COOKIE_NAME", "remember_token") not in cookies
 
 
-def _answer(kept: KeptPage, key: str):
+def _answer(kept: KeptPage, key: str, store: bool):
+    """The kept page, encoded as the browser asks; the entry is written once, when new or newly encoded."""
     config = current_app.config
     encoding = _encoding(config) if len(kept.body) >= config.get("COMPRESS_MIN_SIZE", 500) else None
     response = current_app.response_class(kept.body, status=kept.status, headers=kept.headers)
@@ -82,10 +81,12 @@ def _answer(kept: KeptPage, key: str):
     if encoding is not None:
         if encoding not in kept.encoded:
             kept.encoded[encoding] = ENCODERS[encoding](kept.body, config)
-            cache.set(key, kept, timeout=TIMEOUT)
+            store = True
         response.set_data(kept.encoded[encoding])
         response.headers["Content-Encoding"] = encoding
         response.vary.add("Accept-Encoding")
+    if store:
+        cache.set(key, kept, timeout=TIMEOUT)
     return response
 
 

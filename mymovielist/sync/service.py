@@ -350,7 +350,7 @@ def run_batch(
             result.title_ids.append(outcome.title.id)
             _save_progress(run_id, result)
             db.session.commit()
-        except Exception as exc:
+        except Exception as exc:  # one title's failure, whatever it is, must not end the batch
             db.session.rollback()
             writer = CatalogWriter()  # its caches may hold rows the rollback discarded
             result.failed += 1

@@ -434,4 +434,4 @@ def _refresh_identity(row: Person | Character, record: PersonRecord | CharacterR
         row.name, changed = record.name, True
     if record.image_url and row.image_url != record.image_url:
         row.image_url, changed = record.image_url, True
-    return changed and row.id is not None  # a row created just now is part of a created title
+    return changed
