@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Flask, current_app, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from mymovielist.htmx import add_vary
 from mymovielist.images.links import image_src, image_srcset
@@ -32,6 +33,13 @@ def poster_srcset(title, width: int = 200) -> str | None:
     return image_srcset(title, "title", width)
 
 
+def srcset_attrs(srcset: str | None, width: int) -> Markup:
+    """` srcset="..." sizes="<width>px"` for an image shown `width` CSS pixels wide; nothing without a srcset."""
+    if not srcset:
+        return Markup("")
+    return Markup(' srcset="{}" sizes="{}px"').format(srcset, width)
+
+
 def nav_kinds() -> list[tuple[str, str]]:
     """The kinds in the navigation: those the signed-in user follows, every kind for a visitor."""
     shown = viewer_filter(current_user).kinds
@@ -53,6 +61,7 @@ def register(app: Flask) -> None:
         poster_srcset=poster_srcset,
         image_src=image_src,
         image_srcset=image_srcset,
+        srcset_attrs=srcset_attrs,
         poster_placeholder_url=poster_placeholder_url,
         has_endpoint=has_endpoint,
         KIND_LABELS=KIND_LABELS,
