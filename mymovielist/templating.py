@@ -11,6 +11,7 @@ from markupsafe import Markup
 from mymovielist.htmx import add_vary
 from mymovielist.images.links import image_src, image_srcset
 from mymovielist.models import KIND_LABELS
+from mymovielist.redact import redact
 from mymovielist.services.content import viewer_filter
 
 KIND_PATHS = {"movie": "movies", "series": "series", "anime": "anime", "comic": "comics"}
@@ -70,4 +71,5 @@ def register(app: Flask) -> None:
         nav_kinds=nav_kinds,
     )
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["redact"] = redact  # run errors recorded before redaction was stored
     app.after_request(add_vary)

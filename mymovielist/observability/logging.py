@@ -18,11 +18,12 @@ from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
 
+from mymovielist.redact import redact
+
 EVENT_LOGGER = "mymovielist.events"
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 # Field names whose values never reach a log line, whatever a caller passes.
 _SECRET_KEYS = re.compile(r"pass|secret|token|api_?key|authorization|cookie", re.IGNORECASE)
-_SECRET_PARAMS = re.compile(r"([?&](?:api_?key|token|password|secret)=)[^&\s]*", re.IGNORECASE)
 
 events = logging.getLogger(EVENT_LOGGER)
 
@@ -33,8 +34,8 @@ def request_id() -> str | None:
 
 
 def scrub(value: Any) -> Any:
-    """Mask query-string secrets in a string value (a defence in depth: callers pass paths only)."""
-    return _SECRET_PARAMS.sub(r"\1***", value) if isinstance(value, str) else value
+    """Mask secrets in a string value (a defence in depth: callers pass paths only)."""
+    return redact(value) if isinstance(value, str) else value
 
 
 def log_event(event: str, level: int = logging.INFO, **fields: Any) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from mymovielist.redact import redact
+
 
 class ProviderError(Exception):
     """A provider call failed or answered with data we cannot use.
 
     `field` names the offending path (e.g. "results[3].release_date") when the response had the
-    wrong shape; `status` is the HTTP status when the provider answered with an error.
+    wrong shape; `status` is the HTTP status when the provider answered with an error. The message
+    is redacted: it is printed by the CLI, stored in sync runs and shown to admins.
     """
 
     def __init__(
@@ -19,7 +22,7 @@ class ProviderError(Exception):
         status: int | None = None,
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(redact(message))
         self.provider = provider
         self.field = field
         self.status = status

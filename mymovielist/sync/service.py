@@ -24,6 +24,7 @@ from mymovielist.models import ExternalId, SyncRun, Title, utcnow
 from mymovielist.providers.errors import NotFound, ProviderError
 from mymovielist.providers.factory import Clients
 from mymovielist.providers.jikan import has_next_page
+from mymovielist.redact import redact
 from mymovielist.services import cache_keys
 from mymovielist.sync.mapping import comicvine as cv_map
 from mymovielist.sync.mapping import jikan as jikan_map
@@ -298,7 +299,7 @@ def start_run(provider: str, job: str, total: int | None = None) -> int:
 
 
 def _save_progress(run_id: int, result: BatchResult, **extra: Any) -> None:
-    error = "\n".join(result.errors)
+    error = redact("\n".join(result.errors))  # errors are shown to admins: no key may reach them
     if len(error) > MAX_ERROR_CHARS:
         error = error[:MAX_ERROR_CHARS] + "\n… (more errors cut)"
     db.session.execute(
