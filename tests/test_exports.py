@@ -218,3 +218,60 @@ def test_exports_are_only_ones_own(client, history, make_user, auth):
     assert document["user"] == "bob" and document["entries"] == [] and document["lists"] == []
     auth.logout()
     assert client.get("/settings/export/json").status_code == 302
+
+
+FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
+            "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_csv_exports_defuse_spreadsheet_formulas_in_user_text(app, client, alice, make_title, formula):
+    """A cell a spreadsheet would run as a formula starts with a quote instead (OWASP CSV injection)."""
+    title_id = make_title("movie", title=formula, year=1999)
+    with app.app_context():
+        user, title = db.session.get(User, alice), db.session.get(Title, title_id)
+        tracking.update_entry(user, title, on=date(2024, 1, 2), status="completed", score=80, notes=formula,
+                              tags=[formula])
+        reviews.save_review(user, title, formula, spoiler=False)
+        lists.add_item(lists.create_list(user, "Sketchy", formula), title, note=formula)
+        db.session.commit()
+    archive = zipfile.ZipFile(io.BytesIO(download(client, "csv").data))
+    cells = [value for name in archive.namelist()
+             for row in csv.DictReader(io.StringIO(archive.read(name).decode(), newline=""))
+             for value in row.values()]
+    cells += [value for row in csv.DictReader(io.StringIO(download(client, "letterboxd").data.decode(), newline=""))
+              for value in row.values()]
+    assert "'" + formula in cells  # the text is all there, behind the quote
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "@", "\t", "\r"))]
+    assert not [cell for cell in cells if cell.startswith("-") and not _is_number(cell)]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_csv_exports_keep_numbers_and_ordinary_text(app, client, alice, make_title):
+    title_id = make_title("movie", title="-30- (a newsroom film)", year=1959)
+    with app.app_context():
+        user, title = db.session.get(User, alice), db.session.get(Title, title_id)
+        tracking.update_entry(user, title, on=date(2024, 1, 2), status="completed", notes="-5")
+        db.session.commit()
+    archive = zipfile.ZipFile(io.BytesIO(download(client, "csv").data))
+    entry = next(csv.DictReader(io.StringIO(archive.read("entries.csv").decode(), newline="")))
+    assert entry["notes"] == "-5" and entry["title"] == "'-30- (a newsroom film)"
+
+
+def test_csv_exports_keep_line_breaks_inside_their_cell(app, client, alice, make_title):
+    """A lone CR (provider text can hold one) is quoted: it used to go out bare and split the row."""
+    title_id = make_title("movie", title="Carriage\rReturn", year=2001)
+    with app.app_context():
+        user, title = db.session.get(User, alice), db.session.get(Title, title_id)
+        tracking.update_entry(user, title, on=date(2024, 1, 2), status="completed", notes="one\ntwo")
+        db.session.commit()
+    archive = zipfile.ZipFile(io.BytesIO(download(client, "csv").data))
+    rows = list(csv.DictReader(io.StringIO(archive.read("entries.csv").decode(), newline="")))
+    assert [(row["title"], row["notes"], row["year"]) for row in rows] == [("Carriage\rReturn", "one\ntwo", "2001")]

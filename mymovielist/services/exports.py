@@ -188,7 +188,9 @@ def export_json(user: User) -> bytes:
 
 def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    # RFC 4180's CRLF: Python's writer quotes only fields holding a character of the line
+    # terminator, so with "\n" a lone "\r" in a note went out bare and split the row in two.
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _cell(row.get(k)) for k in columns})
@@ -197,8 +199,23 @@ def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
 
 def _cell(value: Any) -> Any:
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return "" if value is None else value
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "" if value is None else defuse_formula(value) if isinstance(value, str) else value
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV Injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse_formula(text: str) -> str:
+    """Text a spreadsheet shows as text: a leading quote before a formula-like start, numbers kept."""
+    if not text.startswith(_FORMULA_STARTS):
+        return text
+    try:
+        float(text)  # "-3" or "+1.5" are values, not formulas
+    except ValueError:
+        return "'" + text
+    return text
 
 
 def _flat(row: dict[str, Any]) -> dict[str, Any]:
