@@ -33,7 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     metrics.install(app)
 
-    from mymovielist import api, conditional, errors, images, security, static_files, templating
+    from mymovielist import api, conditional, errors, ids, images, security, static_files, templating
     from mymovielist.admin import bp as admin_bp
     from mymovielist.auth import access
     from mymovielist.auth import bp as auth_bp
@@ -51,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from mymovielist.tracking import bp as tracking_bp
     from mymovielist.users import bp as users_bp
 
+    ids.register(app)  # before the first rule: `<int:…>` must be the bounded converter
     app.register_blueprint(discover_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(health_bp)

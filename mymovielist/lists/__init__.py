@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("lists", __name__)
 
-from mymovielist.lists import views  # noqa: E402,F401
+from mymovielist.lists import views  # noqa: F401

@@ -12,9 +12,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from mymovielist.ids import id_range
 from mymovielist.services.lists import MAX_DESCRIPTION, MAX_NAME, MAX_NOTE
 
 
@@ -28,12 +29,12 @@ class ListForm(FlaskForm):
         render_kw={"rows": 4, "maxlength": MAX_DESCRIPTION})
     is_public = BooleanField("Public: anyone can see this list")
     is_ranked = BooleanField("Ranked: number the titles in order")
-    title_id = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1)])
+    title_id = IntegerField(widget=HiddenInput(), validators=[Optional(), id_range()])
 
 
 class AddItemForm(FlaskForm):
     title_id = IntegerField("Title", widget=HiddenInput(),
-                            validators=[InputRequired("Choose a title to add."), NumberRange(min=1, message="Unknown title.")])
+                            validators=[InputRequired("Choose a title to add."), id_range("Unknown title.")])
     note = StringField("Note", validators=[Optional(), Length(max=MAX_NOTE, message=f"Keep the note under {MAX_NOTE} characters.")])
     next = HiddenField()
 

@@ -10,6 +10,7 @@ from mymovielist.auth.access import login_required, safe_next
 from mymovielist.errors import render_error
 from mymovielist.extensions import db
 from mymovielist.htmx import htmx_response, toast, wants_fragment
+from mymovielist.ids import db_id
 from mymovielist.lists import bp
 from mymovielist.lists.forms import AddItemForm, ListForm, MoveForm
 from mymovielist.models import CustomList, Title
@@ -63,7 +64,7 @@ def create():
     """Create a list (and put a title on it when one was chosen)."""
     user = current_user._get_current_object()
     form = ListForm(is_public=user.preferences.lists_public_by_default if user.preferences else True,
-                    title_id=request.args.get("title_id", type=int))
+                    title_id=request.args.get("title_id", type=db_id))
     if not form.validate_on_submit():
         return render_template("lists/form.html", form=form, custom_list=None), 422 if form.errors else 200
     try:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, RadioField, SelectChoice
-from wtforms.validators import DataRequired, NumberRange
+from wtforms.validators import DataRequired
 
+from mymovielist.ids import id_range
 from mymovielist.services.imports import MODE_LABELS, SOURCE_LABELS
 
 
@@ -26,4 +27,4 @@ class ImportForm(FlaskForm):
 
 
 class ResolveForm(FlaskForm):
-    title_id = IntegerField("Title", validators=[DataRequired("Pick a title."), NumberRange(min=1)])
+    title_id = IntegerField("Title", validators=[DataRequired("Pick a title."), id_range()])
