@@ -10,7 +10,6 @@ from mymovielist.auth.access import login_required
 from mymovielist.errors import render_error
 from mymovielist.extensions import db
 from mymovielist.htmx import htmx_response, toast, wants_fragment
-from mymovielist.ids import db_id
 from mymovielist.models import ImportJob, Title
 from mymovielist.portability import bp
 from mymovielist.portability.forms import ImportForm, ResolveForm
@@ -81,7 +80,7 @@ def start_import():
 
 
 def _job_context(job: ImportJob) -> dict:
-    row = request.args.get("row", type=db_id)
+    row = request.args.get("row", type=int)
     query = request.args.get("q", "").strip()[:200]
     candidates = search.suggest_titles(query, limit=8) if row is not None and query else []
     return {"job": job, "done": runner.live_done(job), "row": row, "q": query, "candidates": candidates}
