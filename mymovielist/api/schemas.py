@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import request
 
+from mymovielist import safejson
 from mymovielist.api.problems import ApiProblem
 from mymovielist.models.tracking import ENTRY_STATUSES
 from mymovielist.services import tracking
@@ -66,9 +67,10 @@ def json_object() -> dict[str, Any]:
     """The request's JSON object body (415 when it is not JSON, 400 when it does not parse)."""
     if not request.is_json:
         raise ApiProblem(415, "Send the body as JSON (Content-Type: application/json).", kind="unsupported-media-type")
-    body = request.get_json(silent=True)
-    if body is None:
-        raise ApiProblem(400, "The body is not valid JSON.", kind="malformed-json")
+    try:
+        body = safejson.loads(request.get_data())
+    except safejson.JSONRefused as error:
+        raise ApiProblem(400, f"The body cannot be read: {error}.", kind="malformed-json") from None
     if not isinstance(body, dict):
         raise ApiProblem(422, "The body must be a JSON object.", kind="validation-error")
     return body

@@ -25,6 +25,7 @@ from mymovielist.services import activity, ratings, watchlog
 from mymovielist.services.catalog import Page
 
 MAX_PROGRESS = 100_000
+MAX_REWATCHES = 10_000
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 40
 PRIORITIES = {0: "Low", 1: "Medium", 2: "High"}
@@ -202,7 +203,7 @@ def update_entry(user: User, title: Title, *, on: date | None = None, status: An
         raise TrackingError("Choose one of the list statuses.", 422, "status")
     if priority is not KEEP and priority not in PRIORITIES:
         raise TrackingError("Choose a priority: low, medium or high.", 422, "priority")
-    if rewatch_count is not KEEP and not 0 <= rewatch_count <= 10_000:
+    if rewatch_count is not KEEP and not 0 <= rewatch_count <= MAX_REWATCHES:
         raise TrackingError("The rewatch count is a number from 0 to 10000.", 422, "rewatch_count")
     if progress is not KEEP:
         _check_progress(title, progress)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
+from mymovielist import safejson
 from mymovielist.models.tracking import ENTRY_STATUSES
 from mymovielist.services.imports.files import text
 from mymovielist.services.imports.records import (
@@ -18,6 +18,7 @@ from mymovielist.services.imports.records import (
     Watch,
     parse_moment,
 )
+from mymovielist.services.tracking import MAX_PROGRESS, MAX_REWATCHES, PRIORITIES
 
 FORMAT, VERSION = "mymovielist", 1
 
@@ -25,9 +26,9 @@ FORMAT, VERSION = "mymovielist", 1
 def parse(data: bytes) -> Bundle:
     """Entries, watches, reviews and lists of one of our JSON exports."""
     try:
-        document = json.loads(text(data, "The file"))
-    except json.JSONDecodeError as error:
-        raise ImportFileError(f"The file is not valid JSON ({error}).") from None
+        document = safejson.loads(text(data, "The file"))
+    except safejson.JSONRefused as error:
+        raise ImportFileError(f"The file cannot be imported: {error}.") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ImportFileError('This JSON is not a MyMovieList export (it lacks "format": "mymovielist").')
     if document.get("version") != VERSION:
@@ -69,9 +70,17 @@ def _ref(value: Any) -> TitleRef:
     return TitleRef(
         value["kind"],
         str(value["name"]),
-        int(year) if year else None,
+        _whole(year, "year", 1800, 2200) if year else None,
         {str(k): str(v) for k, v in ids.items()},
     )
+
+
+def _whole(value: Any, name: str, low: int, high: int) -> int:
+    """A whole number within the bounds the app itself keeps (a database column holds no more)."""
+    number = int(value)
+    if not low <= number <= high:
+        raise ValueError(f"{name} {number} is not {low}-{high}")
+    return number
 
 
 def _day(value: Any) -> date | None:
@@ -91,15 +100,15 @@ def _entry(bundle: Bundle, item: dict[str, Any], line: str) -> None:
         raise ValueError(f"status {item.get('status')!r} is not one of {', '.join(ENTRY_STATUSES)}")
     entry = {
         "status": item["status"],
-        "progress": int(item.get("progress") or 0),
+        "progress": _whole(item.get("progress") or 0, "progress", 0, MAX_PROGRESS),
         "score": _score(item.get("score")),
         "started_on": _day(item.get("started_on")),
         "finished_on": _day(item.get("finished_on")),
-        "rewatch_count": int(item.get("rewatch_count") or 0),
+        "rewatch_count": _whole(item.get("rewatch_count") or 0, "rewatch_count", 0, MAX_REWATCHES),
         "notes": str(item.get("notes") or ""),
         "is_favourite": bool(item.get("is_favourite")),
         "tags": [str(t) for t in item.get("tags") or []],
-        "priority": int(item.get("priority") or 0),
+        "priority": _whole(item.get("priority") or 0, "priority", min(PRIORITIES), max(PRIORITIES)),
     }
     bundle.record(_ref(item.get("title")), line).entry.update(entry)
 
@@ -108,7 +117,7 @@ def _watch(bundle: Bundle, item: dict[str, Any], line: str) -> None:
     number = item.get("number")
     watch = Watch(
         parse_moment(item["watched_at"]),
-        number=int(number) if number is not None else None,
+        number=_whole(number, "number", 1, MAX_PROGRESS) if number is not None else None,
         score=_score(item.get("score")),
         note=str(item.get("note") or ""),
         rewatch=bool(item.get("rewatch")),

@@ -11,9 +11,9 @@ matched by TMDB id, then IMDb id.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from mymovielist import safejson
 from mymovielist.services.imports.files import is_zip, read_zip, text
 from mymovielist.services.imports.records import (
     Bundle,
@@ -90,9 +90,9 @@ def _sections(data: bytes) -> dict[str, list[Any]]:
 
 def _load(data: bytes, name: str) -> Any:
     try:
-        return json.loads(text(data, name))
-    except json.JSONDecodeError as error:
-        raise ImportFileError(f"{name} is not valid JSON ({error}).") from None
+        return safejson.loads(text(data, name))
+    except safejson.JSONRefused as error:
+        raise ImportFileError(f"{name} cannot be imported: {error}.") from None
 
 
 def _list(value: Any, name: str) -> list[Any]:

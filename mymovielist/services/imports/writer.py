@@ -11,6 +11,8 @@ file gives. Score changes refresh the title's rating aggregates once per title a
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -20,7 +22,7 @@ from sqlalchemy import func, select, update
 from mymovielist.extensions import db
 from mymovielist.models import CustomList, Episode, ListEntry, Review, Title, User, WatchEvent
 from mymovielist.services import activity, lists, ratings, reviews, tracking, watchlog
-from mymovielist.services.imports.records import ListSpec, Record, Watch
+from mymovielist.services.imports.records import ImportFileError, ListSpec, Record, Watch
 
 MAX_TAGS, MAX_TAG = tracking.MAX_TAGS, tracking.MAX_TAG_LENGTH
 
@@ -197,7 +199,8 @@ class Writer:
             if spec is None:
                 continue
             custom_list = self._list(membership.list_key, spec)
-            item, created = lists.add_item(custom_list, title, membership.note[: lists.MAX_NOTE])
+            with _list_rules(spec):
+                item, created = lists.add_item(custom_list, title, membership.note[: lists.MAX_NOTE])
             if created and membership.added_at:
                 item.added_at = membership.added_at
 
@@ -210,15 +213,25 @@ class Writer:
                 )
             )
             if custom_list is None:
-                custom_list = lists.create_list(
-                    self.user,
-                    spec.name[: lists.MAX_NAME],
-                    spec.description[: lists.MAX_DESCRIPTION],
-                    is_public=spec.is_public,
-                    is_ranked=spec.is_ranked,
-                )
+                with _list_rules(spec):
+                    custom_list = lists.create_list(
+                        self.user,
+                        spec.name[: lists.MAX_NAME],
+                        spec.description[: lists.MAX_DESCRIPTION],
+                        is_public=spec.is_public,
+                        is_ranked=spec.is_ranked,
+                    )
             self._lists[key] = custom_list
         return custom_list
+
+
+@contextmanager
+def _list_rules(spec: ListSpec) -> Iterator[None]:
+    """A list limit (200 lists, 1,000 titles) stops the whole import, naming the list."""
+    try:
+        yield
+    except lists.ListError as error:
+        raise ImportFileError(f"The list “{spec.name[:80]}” cannot be imported: {error}") from None
 
 
 def order_memberships(records: list[Record]) -> list[Record]:
