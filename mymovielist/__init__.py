@@ -95,6 +95,8 @@ def _configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = default_database_uri(app.instance_path)
+    if (path := database.sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])) is not None:
+        database.keep_private(path)
     # MYMOVIELIST_CACHE_REDIS_URL: one cache shared by every worker (generations in cache_keys).
     if app.config.get("CACHE_REDIS_URL") and app.config.get("CACHE_TYPE") in (None, "SimpleCache"):
         app.config["CACHE_TYPE"] = "RedisCache"

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import os
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 from flask import has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -40,6 +42,31 @@ def _begin_immediate() -> bool:
     if has_request_context():
         return request.method not in SAFE_METHODS
     return True  # CLI commands and jobs are writers
+
+
+PRIVATE = 0o600  # users' data: readable by the app's own account only, like the secret key
+
+
+def sqlite_file(uri: str) -> Path | None:
+    """The file a SQLite URI names, or None for another database or an in-memory one."""
+    url = make_url(uri)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def keep_private(path: Path) -> None:
+    """Create a SQLite file as 0600, and take group and world access from it and its WAL, shm and journal.
+
+    SQLite gives the -wal and -shm files it creates the database file's own mode, so a private
+    database file keeps its WAL private too.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE))
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))):
+        with contextlib.suppress(FileNotFoundError):
+            if file.stat().st_mode & 0o077:
+                os.chmod(file, PRIVATE)
 
 
 def install(busy_timeout_ms: int) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from mymovielist.database import keep_private
 from mymovielist.extensions import db
 
 REQUIRED_TABLES = ("alembic_version", "titles", "users")
@@ -47,9 +48,10 @@ def backup(dest: Path | None = None) -> Path:
     dest = Path(dest or default_backup_path()).resolve()
     if dest == source:
         raise BackupError("the backup path is the database itself")
-    dest.parent.mkdir(parents=True, exist_ok=True)
     partial = dest.with_name(dest.name + ".partial")
     try:
+        dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        keep_private(partial)  # a backup holds every user's data: 0600 from its first byte
         src = sqlite3.connect(source)
         try:
             out = sqlite3.connect(partial)
