@@ -107,6 +107,10 @@ class DefaultConfig:
     REQUIRE_SCHEDULER = False
     # /metrics answers loopback callers, or anyone sending `Authorization: Bearer <this token>`.
     METRICS_TOKEN: str | None = None
+    # How many reverse proxies stand in front of the app (nginx, Caddy, a load balancer: usually 1).
+    # 0 ignores X-Forwarded-* entirely, so a client cannot forge its address; behind a proxy, set it,
+    # or every client shares the proxy's address (per-IP limits) and /metrics sees loopback callers.
+    TRUSTED_PROXIES = 0
 
     # Posters and portraits go through our proxy (/img/...): fetched once from these hosts, resized
     # with Pillow, kept in the instance folder (IMAGE_DIR) and cached by browsers for a year. A failed

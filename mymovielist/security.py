@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, abort, request
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # No inline scripts or styles anywhere: htmx's own indicator <style> is switched off in base.html
 # (htmx-config includeIndicatorStyles=false) and app.css styles the indicators instead.
@@ -75,7 +76,18 @@ def refuse_nul_bytes() -> None:
         abort(400, description="Text cannot contain NUL (\\0) characters.")
 
 
+def trust_proxies(app: Flask) -> None:
+    """Take the client's address, scheme and host from the X-Forwarded-* headers of TRUSTED_PROXIES proxies."""
+    count = app.config.get("TRUSTED_PROXIES", 0)
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 10:
+        raise ValueError(f"TRUSTED_PROXIES is the number of reverse proxies in front of the app (0-10), not {count!r}")
+    if count:
+        # Each proxy appends the address it saw: the count-th from the right is the one to trust.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count)
+
+
 def register(app: Flask) -> None:
+    trust_proxies(app)
     configure_cookies(app)
     app.before_request(refuse_nul_bytes)
     app.after_request(add_security_headers)
