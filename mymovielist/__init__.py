@@ -108,18 +108,8 @@ def _configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
 
 
 def _init_login(app: Flask) -> None:
-    from mymovielist.models import User
+    from mymovielist.auth import sessions
 
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
-
-    @login_manager.user_loader
-    def load_user(session_id: str) -> User | None:
-        # The id carries the user's current session token: rotating it revokes every session.
-        user_id, _, token = session_id.partition(":")
-        if not user_id.isdigit() or not token:
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.session_token != token:
-            return None
-        return user
+    login_manager.user_loader(sessions.load_user)

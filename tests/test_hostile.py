@@ -494,3 +494,58 @@ def test_unsafe_avatar_addresses_are_refused(make_user, auth, url):
     response = auth._client.post("/settings/profile", data={"display_name": "", "bio": "", "avatar_url": url})
     assert response.status_code == 422
     assert "Use an https:// address of an image." in response.get_data(as_text=True)
+
+
+# -- login lifetime (issue 17.8) -------------------------------------------------------------
+
+DAY = 24 * 3600
+
+
+def _age_logins_by(monkeypatch, seconds: float) -> None:
+    from mymovielist.auth import sessions
+
+    real = sessions._now
+    monkeypatch.setattr(sessions, "_now", lambda: real() + seconds)
+
+
+@pytest.mark.parametrize("cookie", ["remember_token", "session"])
+def test_a_login_is_honoured_until_the_remember_duration_only(app, make_user, auth, monkeypatch, cookie):
+    """The server, not the browser, ends a remembered login after REMEMBER_COOKIE_DURATION (30 days)."""
+    make_user("alice")
+    auth.login("alice", remember=True)
+    stolen = _cookie(auth._client, cookie)
+    _age_logins_by(monkeypatch, 29 * DAY)
+    fresh = app.test_client()
+    fresh.set_cookie(cookie, stolen)
+    assert fresh.get("/settings").status_code == 200
+    _age_logins_by(monkeypatch, 2 * DAY)  # 31 days after the login
+    later = app.test_client()
+    later.set_cookie(cookie, stolen)
+    response = later.get("/settings")
+    assert response.status_code == 302 and response.location.startswith("/auth/login")
+
+
+def test_the_remember_duration_setting_is_the_lifetime(app, make_user, auth, monkeypatch):
+    app.config["REMEMBER_COOKIE_DURATION"] = 3600
+    make_user("alice")
+    auth.login("alice", remember=True)
+    stolen = _cookie(auth._client, "remember_token")
+    _age_logins_by(monkeypatch, 3601)
+    fresh = app.test_client()
+    fresh.set_cookie("remember_token", stolen)
+    assert fresh.get("/settings").status_code == 302
+
+
+@pytest.mark.parametrize("login_id", ["{id}:{token}", "{id}:{token}:", "{id}:{token}:abc",
+                                      "{id}:{token}:99999999999", "{id}:wrong:{now}", "x:{token}:{now}"])
+def test_login_ids_without_a_current_token_and_a_sane_login_time_are_refused(app, make_user, login_id):
+    import time
+
+    from mymovielist.auth import sessions
+
+    user_id = make_user("alice")
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        value = login_id.format(id=user.id, token=user.session_token, now=int(time.time()))
+        assert sessions.load_user(value) is None
+        assert sessions.load_user(f"{user.id}:{user.session_token}:{int(time.time())}") is user

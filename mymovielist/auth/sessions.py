@@ -2,15 +2,48 @@
 
 By default the session is Flask's signed cookie. With SESSION_REDIS_URL it is kept in Redis by
 Flask-Session and the cookie holds only a random session id. Either way the session carries the
-user's `session_token` (see `load_user` in `create_app`), so revocation works the same in both.
+login id `<user id>:<session token>:<login time>` (`load_user`), and so does Flask-Login's remember
+cookie, which is signed and made from the same id: rotating the user's token revokes both, and
+neither is honoured past REMEMBER_COOKIE_DURATION after the login, whatever the browser keeps.
 """
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 from flask import Flask, current_app, request, session
 from flask_login import login_user, logout_user
 
+from mymovielist.extensions import db
 from mymovielist.models import User
+
+FLASK_LOGIN_ID = "_user_id"  # where Flask-Login keeps the id, and makes the remember cookie from
+CLOCK_SKEW = 60  # seconds a login time may lie in the future (clocks of several workers)
+
+
+def _now() -> float:
+    return time.time()
+
+
+def login_lifetime() -> float:
+    """Seconds a login (its session, or its remember cookie) is honoured for."""
+    duration = current_app.config.get("REMEMBER_COOKIE_DURATION", 30 * 24 * 3600)
+    return duration.total_seconds() if isinstance(duration, timedelta) else float(duration)
+
+
+def load_user(login_id: str) -> User | None:
+    """The user a session or remember cookie names, if its token is current and its login not too old."""
+    user_id, token, issued = (login_id.split(":") + ["", ""])[:3]
+    if not user_id.isdigit() or not token or not issued.isdigit():
+        return None  # ids from before login times were recorded are refused: log in again
+    age = _now() - int(issued)
+    if not -CLOCK_SKEW <= age <= login_lifetime():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_token != token:
+        return None
+    return user
 
 
 def install(app: Flask) -> None:
@@ -56,6 +89,8 @@ def start_session(user: User, remember: bool) -> None:
     _new_session_id()
     session.clear()
     login_user(user, remember=remember)
+    # The login time goes into the id, hence into the remember cookie Flask-Login makes from it.
+    session[FLASK_LOGIN_ID] = f"{user.get_id()}:{int(_now())}"
 
 
 def restart_session(user: User) -> None:
