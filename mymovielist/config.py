@@ -121,6 +121,10 @@ class DefaultConfig:
     IMAGE_SOURCE_HOSTS = ["image.tmdb.org", "cdn.myanimelist.net", "comicvine.gamespot.com"]
     IMAGE_SOURCE_SCHEMES = ["https"]
     IMAGE_READ_TIMEOUT = 10.0
+    IMAGE_FETCH_SECONDS = 20.0  # a whole fetch, however slowly the host sends
+    # Refused unless true: fetching from loopback, private or link-local addresses (an allowed name
+    # resolving inside the network). Only for an image host on your own LAN, and for tests.
+    IMAGE_ALLOW_PRIVATE_ADDRESSES = False
     IMAGE_RETRY_AFTER = 3600
 
     # Load the bundled demo catalog into an empty database on `make run`.

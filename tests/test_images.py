@@ -75,15 +75,16 @@ def image_host() -> Iterator[ImageHost]:
 
 
 @pytest.fixture
-def proxy_app(app: Flask) -> Flask:
+def proxy_app(app: Flask, image_host: ImageHost) -> Flask:
     """The app with the test image host allowed (a new store: the config is read at start-up)."""
     from mymovielist import images
 
-    app.config.update(IMAGE_SOURCE_HOSTS=["127.0.0.1"], IMAGE_SOURCE_SCHEMES=["http"])
+    origin = image_host.base.removeprefix("http://")
+    app.config.update(IMAGE_SOURCE_HOSTS=[origin], IMAGE_SOURCE_SCHEMES=["http"])
     store = app.extensions["image_store"]
     app.extensions["image_store"] = ImageStore(
-        root=store.root, hosts=frozenset({"127.0.0.1"}), schemes=frozenset({"http"}),
-        timeout=(2.0, 5.0), retry_after=3600,
+        root=store.root, hosts=frozenset({origin}), schemes=frozenset({"http"}),
+        timeout=(2.0, 5.0), retry_after=3600, allow_private=True,
     )
     assert images.bp.name in app.blueprints
     return app
@@ -187,8 +188,8 @@ def test_an_unreachable_host_is_left_alone_for_a_while(tmp_path):
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    store = ImageStore(root=tmp_path, hosts=frozenset({"127.0.0.1"}), schemes=frozenset({"http"}),
-                       timeout=(1.0, 1.0))
+    store = ImageStore(root=tmp_path, hosts=frozenset({f"127.0.0.1:{port}"}), schemes=frozenset({"http"}),
+                       timeout=(1.0, 1.0), allow_private=True)
     with pytest.raises(ImageUnavailable, match="could not be reached"):
         store.variant(f"http://127.0.0.1:{port}/a.jpg", 92, "webp")
     with pytest.raises(ImageUnavailable, match="unreachable; trying again shortly"):
@@ -259,3 +260,99 @@ def test_with_the_proxy_off_pages_link_the_provider_image(app, make_title):
     title_id = make_title("movie", "Arrival", poster_url=url)
     html = app.test_client().get(f"/titles/{title_id}", follow_redirects=True).get_data(as_text=True)
     assert _img_src(html, "Poster of Arrival") == (url, "")
+
+
+# -- abuse (issue 17.2) ----------------------------------------------------------------------
+
+
+def _store(tmp_path, hosts, schemes=("https",), **options) -> ImageStore:
+    return ImageStore(root=tmp_path, hosts=frozenset(hosts), schemes=frozenset(schemes), timeout=(1.0, 2.0),
+                      **options)
+
+
+@pytest.mark.parametrize("template", [
+    "{scheme}://127.0.0.1:{port}\\@image.tmdb.org/t/p/original/poster.jpg",  # urlsplit and urllib3 disagree
+    "{scheme}://127.0.0.1:{port}\\\\@image.tmdb.org/t/p/original/poster.jpg",
+    "{scheme}://image.tmdb.org@127.0.0.1:{port}/t/p/original/poster.jpg",
+    "{scheme}://user:pass@image.tmdb.org/t/p/original/poster.jpg",
+    "{scheme}://image.tmdb.org:{port}/t/p/original/poster.jpg",  # only the scheme's own port
+    "{scheme}://image.tmdb.org:443:80/t/p/original/poster.jpg",
+    "{scheme}://[::1]:{port}/t/p/original/poster.jpg",
+])
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_urls_that_parsers_read_differently_are_never_fetched(tmp_path, image_host, template, scheme):
+    port = image_host.base.rsplit(":", 1)[1]
+    store = _store(tmp_path, {"image.tmdb.org"}, schemes=(scheme,), allow_private=True)
+    with pytest.raises(ImageUnavailable, match="not fetched"):
+        store.variant(template.format(scheme=scheme, port=port), 185, "webp")
+    assert image_host.hits.total() == 0
+
+
+def test_an_allowed_name_resolving_to_an_inside_address_is_refused(tmp_path, image_host):
+    """localhost stands for any allowed name whose DNS answer points inside (a rebinding attack)."""
+    port = image_host.base.rsplit(":", 1)[1]
+    store = _store(tmp_path, {f"localhost:{port}"}, schemes=("http",))
+    with pytest.raises(ImageUnavailable, match="not a public address"):
+        store.variant(f"http://localhost:{port}/t/p/original/poster.jpg", 185, "webp")
+    assert image_host.hits.total() == 0  # refused after connecting, before a byte of the request
+
+
+def test_a_redirect_to_an_inside_address_is_refused(tmp_path, image_host):
+    port = image_host.base.rsplit(":", 1)[1]
+    image_host.routes["/hop.jpg"] = (200, "image/jpeg", b"")
+    store = _store(tmp_path, {f"127.0.0.1:{port}"}, schemes=("http",), allow_private=True)
+    with pytest.raises(ImageUnavailable, match="not fetched"):
+        store.variant(image_host.url("/redirect-away.jpg"), 185, "webp")  # to images.example.org
+
+
+def _dripping_server(body_bytes: int, every: float) -> tuple[socket.socket, threading.Event]:
+    """A server that answers 200 image/png, then sends its body a byte at a time."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n"
+                         + f"Content-Length: {body_bytes}\r\n\r\n".encode())
+            for _ in range(body_bytes):
+                if stop.wait(every):
+                    return
+                try:
+                    conn.sendall(b"\x89")
+                except OSError:
+                    return
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener, stop
+
+
+def test_a_dripping_host_cannot_hold_a_worker_past_the_deadline(tmp_path):
+    import time
+
+    listener, stop = _dripping_server(body_bytes=1000, every=0.1)
+    port = listener.getsockname()[1]
+    store = _store(tmp_path, {f"127.0.0.1:{port}"}, schemes=("http",), allow_private=True, fetch_seconds=1.0)
+    started = time.monotonic()
+    try:
+        with pytest.raises(ImageUnavailable, match="took too long"):
+            store.variant(f"http://127.0.0.1:{port}/slow.png", 185, "webp")
+    finally:
+        stop.set()
+        listener.close()
+    assert time.monotonic() - started < 3.0  # each byte came well within the read timeout
+
+
+def test_an_image_with_too_many_pixels_is_never_decoded(proxy_app, make_title, image_host):
+    buffer = BytesIO()
+    Image.new("L", (5000, 5000)).save(buffer, "PNG")  # 25 Mpx, a few KB on the wire
+    image_host.routes["/huge.png"] = (200, "image/png", buffer.getvalue())
+    url = image_host.url("/huge.png")
+    title_id = make_title("movie", "Heat", poster_url=url)
+    response = proxy_app.test_client().get(f"/img/title/{title_id}/{digest(url)}/185")
+    assert response.mimetype == "image/svg+xml"  # the placeholder
+    failed = list((proxy_app.extensions["image_store"].root / "failed").iterdir())
+    assert [f.read_text() for f in failed] == ["the image has too many pixels"]

@@ -21,6 +21,8 @@ def init_app(app: Flask) -> None:
         timeout=(config["PROVIDER_CONNECT_TIMEOUT"], config["IMAGE_READ_TIMEOUT"]),
         retry_after=config["IMAGE_RETRY_AFTER"],
         user_agent=config["PROVIDER_USER_AGENT"],
+        allow_private=bool(config["IMAGE_ALLOW_PRIVATE_ADDRESSES"]),
+        fetch_seconds=float(config["IMAGE_FETCH_SECONDS"]),
     )
     app.register_blueprint(bp)
 
