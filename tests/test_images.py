@@ -356,3 +356,40 @@ def test_an_image_with_too_many_pixels_is_never_decoded(proxy_app, make_title, i
     assert response.mimetype == "image/svg+xml"  # the placeholder
     failed = list((proxy_app.extensions["image_store"].root / "failed").iterdir())
     assert [f.read_text() for f in failed] == ["the image has too many pixels"]
+
+
+def test_avatars_come_through_the_proxy_from_any_public_host(proxy_app, make_user, image_host):
+    make_user("alice", avatar_url=image_host.url("/t/p/original/poster.jpg"))
+    client = proxy_app.test_client()
+    html = client.get("/users/alice").get_data(as_text=True)
+    src = re.search(r'<img class="avatar" src="([^"]+)"', html).group(1)
+    assert src.startswith("/img/avatar/") and image_host.base not in html
+    response = client.get(src, headers={"Accept": WEBP})
+    assert response.mimetype == "image/webp" and Image.open(BytesIO(response.data)).width == 185
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_a_private_profiles_avatar_is_its_owners_alone(proxy_app, make_user, image_host, auth):
+    user_id = make_user("alice", avatar_url=image_host.url("/t/p/original/poster.jpg"), is_private=True)
+    path = f"/img/avatar/{user_id}/{digest(image_host.url('/t/p/original/poster.jpg'))}/185"
+    assert proxy_app.test_client().get(path).status_code == 404
+    assert image_host.hits.total() == 0
+    auth.login("alice")
+    response = auth._client.get(path, headers={"Accept": WEBP})
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "private, max-age=3600"
+
+
+def test_avatars_from_inside_addresses_or_other_ports_are_refused(app, make_user, image_host):
+    """The default store: any public https host for avatars, never an inside one."""
+    url = image_host.url("/t/p/original/poster.jpg")  # http://127.0.0.1:<port>
+    user_id = make_user("mallory", avatar_url=url)
+    response = app.test_client().get(f"/img/avatar/{user_id}/{digest(url)}/185")
+    assert response.mimetype == "image/svg+xml"
+    assert image_host.hits.total() == 0
+
+
+def test_without_the_proxy_avatars_are_not_linked(app, make_user):
+    app.config["IMAGE_PROXY"] = False
+    make_user("alice", avatar_url="https://img.example/a.png")
+    html = app.test_client().get("/users/alice").get_data(as_text=True)
+    assert "img.example" not in html and 'class="avatar avatar-initial"' in html

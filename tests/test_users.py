@@ -34,7 +34,9 @@ def test_profile_shows_name_bio_avatar_and_join_date(app, make_user, client):
     html = client.get("/users/alice").get_data(as_text=True)
     assert "<h1>Alice A.</h1>" in html and "@alice" in html
     assert "I like\nslow cinema." in html
-    assert 'src="https://img.example/a.png"' in html
+    # through our image proxy, never from the user's own host (which would see every viewer)
+    assert re.search(r'<img class="avatar" src="/img/avatar/\d+/[0-9a-f]{12}/185"', html)
+    assert "img.example" not in html
     assert re.search(r"joined \d{1,2} \w{3} \d{4}", html)
 
 

@@ -20,10 +20,15 @@ def digest(url: str) -> str:
 
 # What each kind of image belongs to, and the column holding its provider URL.
 SOURCE_COLUMNS = {"title": "poster_url", "person": "image_url", "character": "image_url"}
+# Avatars are a user's own https address on any host: fetched by us, so a profile cannot track its
+# viewers with an image of its own server, and never linked directly.
+KINDS = (*SOURCE_COLUMNS, "avatar")
 
 
 def source_url(item, kind: str) -> str | None:
-    """The provider image of a title (its poster), a person or a character."""
+    """The image of a title (its poster), a person, a character, or a user (their avatar)."""
+    if kind == "avatar":
+        return item.profile.avatar_url if item.profile else None
     return getattr(item, SOURCE_COLUMNS[kind])
 
 
@@ -33,7 +38,7 @@ def image_src(item, kind: str, width: int) -> str | None:
     if not url:
         return None
     if not current_app.config["IMAGE_PROXY"]:
-        return url
+        return None if kind == "avatar" else url
     return url_for("images.image", kind=kind, item_id=item.id, digest=digest(url), width=_fit(width))
 
 

@@ -116,8 +116,12 @@ class ImageStore:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
-    def variant(self, url: str, width: int, fmt: str) -> bytes:
-        """The image at `url` no wider than `width`, encoded as `fmt` ("webp" or "jpeg")."""
+    def variant(self, url: str, width: int, fmt: str, *, any_host: bool = False) -> bytes:
+        """The image at `url` no wider than `width`, encoded as `fmt` ("webp" or "jpeg").
+
+        `any_host`: a user's avatar, from any public host on the scheme's own port (the address and
+        resource checks hold all the same); otherwise only the configured hosts.
+        """
         if width not in WIDTHS or fmt not in FORMATS:
             raise ValueError(f"unsupported variant {width} {fmt}")
         key = source_key(url)
@@ -126,19 +130,19 @@ class ImageStore:
             return path.read_bytes()
         except FileNotFoundError:
             pass
-        data = _resize(self._original(url, key), width, fmt)
+        data = _resize(self._original(url, key, any_host), width, fmt)
         self._keep(path, data)
         return data
 
     # -- the source --------------------------------------------------------------------------
 
-    def _original(self, url: str, key: str) -> bytes:
+    def _original(self, url: str, key: str, any_host: bool) -> bytes:
         path = self._path("originals", key, key)
         try:
             return path.read_bytes()
         except FileNotFoundError:
             pass
-        self._check_allowed(url)  # before the failure record: a refused address is never fetched
+        self._check_allowed(url, any_host)  # before the failure record: a refused address is never fetched
         failed = self.root / "failed" / key
         try:
             if time.time() - failed.stat().st_mtime < self.retry_after:
@@ -146,7 +150,7 @@ class ImageStore:
         except FileNotFoundError:
             pass
         try:
-            data = self._fetch(url)
+            data = self._fetch(url, any_host)
         except ImageUnavailable as exc:
             self._keep(failed, str(exc).encode())
             raise
@@ -154,10 +158,10 @@ class ImageStore:
         failed.unlink(missing_ok=True)
         return data
 
-    def _fetch(self, url: str) -> bytes:
+    def _fetch(self, url: str, any_host: bool) -> bytes:
         deadline = time.monotonic() + self.fetch_seconds
         for _ in range(MAX_REDIRECTS + 1):
-            host = self._check_allowed(url)
+            host = self._check_allowed(url, any_host)
             try:
                 response = self._session().get(url, timeout=self.timeout, stream=True, allow_redirects=False)
             except requests.RequestException as exc:
@@ -177,9 +181,9 @@ class ImageStore:
                 return _validated(_read_capped(response, deadline))
         raise ImageUnavailable("too many redirects")
 
-    def _check_allowed(self, url: str) -> str:
+    def _check_allowed(self, url: str, any_host: bool = False) -> str:
         """The URL's host, if both parsers read the URL alike and its scheme, host and port are allowed."""
-        host = _allowed_origin(url, self.schemes, self.hosts)
+        host = _allowed_origin(url, self.schemes, self.hosts, any_host)
         with self._lock:
             if self._down_until.get(host, 0.0) > time.monotonic():
                 raise ImageUnavailable(f"{host} is unreachable; trying again shortly")
@@ -221,7 +225,7 @@ class ImageStore:
                 Path(tmp).unlink(missing_ok=True)
 
 
-def _allowed_origin(url: str, schemes: frozenset[str], hosts: frozenset[str]) -> str:
+def _allowed_origin(url: str, schemes: frozenset[str], hosts: frozenset[str], any_host: bool = False) -> str:
     refused = ImageUnavailable("images from that address are not fetched")
     try:
         ours, theirs = urlsplit(url), parse_url(url)  # theirs: what requests will connect to
@@ -238,7 +242,10 @@ def _allowed_origin(url: str, schemes: frozenset[str], hosts: frozenset[str]) ->
         or ours.scheme not in schemes
     ):
         raise refused
-    allowed = host in hosts if port in (None, DEFAULT_PORTS.get(ours.scheme)) else f"{host}:{port}" in hosts
+    if port in (None, DEFAULT_PORTS.get(ours.scheme)):
+        allowed = bool(host) and (any_host or host in hosts)
+    else:
+        allowed = f"{host}:{port}" in hosts
     if not allowed:
         raise ImageUnavailable(f"images from {host or 'that address'} are not fetched")
     return host
