@@ -61,7 +61,8 @@ def keep_private(path: Path) -> None:
     SQLite gives the -wal and -shm files it creates the database file's own mode, so a private
     database file keeps its WAL private too.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        return  # no folder is made: a mistyped path fails as SQLite reports it (/healthz says so)
     os.close(os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE))
     for file in (path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))):
         with contextlib.suppress(FileNotFoundError):

@@ -29,7 +29,7 @@ def fresh_app(tmp_path, monkeypatch):
     monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "instance"))
     old = os.umask(0o022)
     try:
-        app = create_app(_test_config(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'data' / 'new.sqlite3'}"))
+        app = create_app(_test_config(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'new.sqlite3'}"))
         yield app
     finally:
         os.umask(old)
@@ -37,7 +37,7 @@ def fresh_app(tmp_path, monkeypatch):
 
 
 def test_a_new_database_and_its_wal_are_private(fresh_app, tmp_path):
-    path = tmp_path / "data" / "new.sqlite3"
+    path = tmp_path / "new.sqlite3"
     with fresh_app.app_context():
         db.session.execute(db.text("CREATE TABLE t (x)"))
         db.session.execute(db.text("INSERT INTO t VALUES (1)"))
