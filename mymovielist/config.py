@@ -50,6 +50,10 @@ class DefaultConfig:
     # redis:// URI shared by every worker.
     LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
     LOGIN_FAILURES_PER_IP = "50 per 15 minutes"
+    # Sign-ups, and the inline checks of the sign-up form (each says whether a name or address is
+    # taken), per client address: enough for a person, too few to enumerate accounts.
+    REGISTRATIONS_PER_IP = "10 per hour"
+    REGISTRATION_CHECKS_PER_IP = "60 per 10 minutes"
     RATELIMIT_STORAGE_URI = "memory://"
     # No X-RateLimit-* headers: a remaining count shared by "alice" and her email address would tell
     # that the account exists. A 429 still says Retry-After (auth.views).

@@ -1,7 +1,10 @@
-"""Login throttling with Flask-Limiter: failed attempts per account and per client address.
+"""Throttling with Flask-Limiter: failed logins per account, per known device and per client address;
+registrations and inline registration checks per client address.
 
 Only failures count (`record_failure()` marks one; Flask-Limiter's `deduct_when` reads the mark).
-Past a limit every attempt, right password or not, gets a 429 with Retry-After until the window ends.
+Past a limit every attempt, right password or not, gets a 429 with Retry-After until the window ends,
+except that a browser the account's owner logged in from before (auth/devices.py) is not held by the
+account's limit, only by its own: an attacker's guesses cannot lock the owner out.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from flask import Response, current_app, g, make_response, request
 from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
 
+from mymovielist.auth import devices
 from mymovielist.extensions import limiter
 from mymovielist.services import accounts
 
@@ -44,6 +48,18 @@ def account_key() -> str:
     return _app_key(accounts.throttle_key(request.form.get("username", "")))
 
 
+def _known_device() -> str | None:
+    """The device id when this browser logged in to the account being tried before."""
+    if "known_device" not in g:
+        user = accounts.get_user_by_login(request.form.get("username", ""))
+        g.known_device = devices.device_id(user.id) if user is not None else None
+    return g.known_device
+
+
+def device_key() -> str:
+    return _app_key(f"device:{_known_device()}")
+
+
 def address_key() -> str:
     return _app_key(get_remote_address() or "unknown")
 
@@ -54,7 +70,17 @@ _per_account = limiter.limit(
     methods=["POST"],
     deduct_when=_failed,
     on_breach=_retry_after,
+    exempt_when=lambda: request.method == "POST" and _known_device() is not None,
     scope="login-account",
+)
+_per_device = limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    key_func=device_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    on_breach=_retry_after,
+    exempt_when=lambda: request.method != "POST" or _known_device() is None,
+    scope="login-device",
 )
 _per_address = limiter.limit(
     lambda: current_app.config["LOGIN_FAILURES_PER_IP"],
@@ -67,5 +93,20 @@ _per_address = limiter.limit(
 
 
 def login_attempts(view: Callable) -> Callable:
-    """Throttle the view's failed POSTs per account and per address."""
-    return _per_account(_per_address(view))
+    """Throttle the view's failed POSTs per account (or per known device of it) and per address."""
+    return _per_account(_per_device(_per_address(view)))
+
+
+registrations = limiter.limit(
+    lambda: current_app.config["REGISTRATIONS_PER_IP"],
+    key_func=address_key,
+    methods=["POST"],
+    on_breach=_retry_after,
+    scope="register-ip",
+)
+registration_checks = limiter.limit(
+    lambda: current_app.config["REGISTRATION_CHECKS_PER_IP"],
+    key_func=address_key,
+    on_breach=_retry_after,
+    scope="register-check-ip",
+)

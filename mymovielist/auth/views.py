@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from mymovielist.auth import bp, throttle
+from mymovielist.auth import bp, devices, throttle
 from mymovielist.auth.access import safe_next
 from mymovielist.auth.forms import LoginForm, RegisterForm
 from mymovielist.auth.sessions import end_session, start_session
@@ -17,6 +17,7 @@ CHECKED_FIELDS = ("username", "email", "password", "confirm")
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@throttle.registrations
 def register():
     """Create an account and log it in."""
     if current_user.is_authenticated:
@@ -36,6 +37,7 @@ def register():
 
 
 @bp.post("/register/check")
+@throttle.registration_checks
 def check_registration():
     """Validate one registration field and return its feedback fragment (htmx inline validation)."""
     name = request.args.get("field", "")
@@ -58,7 +60,9 @@ def login():
         if user is not None:
             db.session.commit()
             start_session(user, remember=form.remember.data)
-            return redirect(safe_next(form.next.data))
+            response = redirect(safe_next(form.next.data))
+            devices.remember(response, user.id)
+            return response
         throttle.record_failure()
         form.form_errors.append(LOGIN_FAILED)
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
