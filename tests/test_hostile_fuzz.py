@@ -44,7 +44,8 @@ def field_map(*names: str):
 @pytest.fixture
 def fuzz_app(app, make_user):
     app.config.update(
-        LOGIN_FAILURES_PER_ACCOUNT="100000 per minute", LOGIN_FAILURES_PER_IP="100000 per minute"
+        LOGIN_FAILURES_PER_ACCOUNT="100000 per minute", LOGIN_FAILURES_PER_IP="100000 per minute",
+        REGISTRATIONS_PER_IP="100000 per minute", REGISTRATION_CHECKS_PER_IP="100000 per minute",
     )
     make_user("alice")
     return app
