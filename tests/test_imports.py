@@ -33,6 +33,8 @@ from mymovielist.models import (
 )
 from mymovielist.services import ratings
 from mymovielist.services.imports import runner
+from mymovielist.services.imports.markup import html_to_markdown
+from mymovielist.services.markdown import render_markdown
 
 
 @pytest.fixture
@@ -169,7 +171,7 @@ def test_letterboxd_zip_brings_ratings_diary_reviews_likes_watchlist_and_lists(a
             ("2023-07-14", True, 90),
         ]
         review = db.session.scalar(select(Review).where(Review.title_id == catalog["parasite"]))
-        assert review.body == "Stairs, so many stairs.\nA second line."
+        assert review.body == "Stairs, so many stairs.  \nA second line."  # a line break stays one
         custom = db.session.scalar(select(CustomList).where(CustomList.user_id == alice))
         assert (custom.name, custom.description) == ("Comfort films", "For rainy days")
         assert [(i.title_id, i.position, i.note) for i in custom.items] == [
@@ -179,6 +181,61 @@ def test_letterboxd_zip_brings_ratings_diary_reviews_likes_watchlist_and_lists(a
         ]
     assert [row["label"] for row in job.unmatched] == ["A Film That Is Not In Any Catalog (2001)"]
     assert job.problems == ["diary.csv line 6: rating '9' is not 0.5-5 stars in halves."]
+
+
+PADDINGTON_REVIEW = (
+    "I *cried* at the prison laundry.  \n"
+    "Marmalade & sandwiches, 10/10 \\* would watch again.\n\n"
+    "**Best** sequel; see [this essay](https://example.org/paddington-2) <3\n\n"
+    "> If we're kind and polite, the world will be right."
+)
+
+
+def test_letterboxd_review_html_becomes_markdown_dated_by_the_watch(app, client, alice, catalog):
+    run(client, app, "letterboxd", letterboxd_zip())
+    with app.app_context():
+        review = db.session.scalar(select(Review).where(Review.title_id == catalog["paddington"]))
+        assert review.body == PADDINGTON_REVIEW
+        html = str(render_markdown(review.body))
+        assert "<em>cried</em>" in html and "<strong>Best</strong>" in html and "<br" in html
+        assert "10/10 * would" in html and "&lt;3" in html and "<blockquote>" in html
+        assert '<a href="https://example.org/paddington-2" rel="nofollow noopener">this essay</a>' in html
+        # The Watched Date of its row, not the import day; and not shown as edited.
+        assert review.created_at.date().isoformat() == "2022-01-09"
+        assert review.updated_at == review.created_at
+        parasite = db.session.scalar(select(Review).where(Review.title_id == catalog["parasite"]))
+        assert parasite.created_at.date().isoformat() == "2021-05-20"
+    page = client.get(f"/reviews/{review.id}")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "<em>cried</em>" in body and "&lt;i&gt;" not in body and "edited" not in body
+    assert 'datetime="2022-01-09' in body
+
+
+@pytest.mark.parametrize(
+    "html,markdown",
+    [
+        (r"plain *stars*, _under_ and [brackets](x)", r"plain \*stars\*, \_under\_ and \[brackets\](x)"),
+        ("snake_case stays", "snake_case stays"),
+        (
+            "# not a heading<br>- not a list<br>1. not a number<br>> not a quote<br>---",
+            "\\# not a heading  \n\\- not a list  \n1\\. not a number  \n\\> not a quote  \n\\---",
+        ),
+        ("<i> spaced </i>out", "*spaced* out"),
+        ("<b>unclosed bold", "**unclosed bold**"),
+        ("<b>across<p>paragraphs</b>", "**across**\n\n**paragraphs**"),
+        ('<a href="javascript:alert(1)">click</a>', "click"),
+        ('<a href="https://e.org/a b(c)"></a>', "[https://e.org/a b(c)](https://e.org/a%20b%28c%29)"),
+        ("<script>alert(1)</script>", "alert(1)"),
+        ("<p>one</p><p>two</p>", "one\n\ntwo"),
+        ("a<br>\r\nb\n\n\nc", "a  \nb\n\nc"),
+        ("<blockquote><p>q1</p><p>q2</p></blockquote>after", "> q1\n>\n> q2\n\nafter"),
+        ("&lt;b&gt; &amp;amp; `code` a < b", r"\<b> \&amp; \`code\` a < b"),
+        ("    indented", "indented"),
+    ],
+)
+def test_letterboxd_html_to_markdown_keeps_every_word_and_no_markup(html, markdown):
+    assert html_to_markdown(html) == markdown
 
 
 # -- Trakt ---------------------------------------------------------------------------------------
