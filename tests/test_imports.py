@@ -31,7 +31,7 @@ from mymovielist.models import (
     User,
     WatchEvent,
 )
-from mymovielist.services import ratings
+from mymovielist.services import ratings, stats, tracking, watchlog
 from mymovielist.services.imports import runner
 from mymovielist.services.imports.markup import html_to_markdown
 from mymovielist.services.markdown import render_markdown
@@ -125,8 +125,36 @@ def test_mal_export_imports_anime_and_manga(app, client, alice, catalog, data):
         "2018-06-01",
     )
     assert [row["label"] for row in job.unmatched] == ["An Anime Nobody Has"]  # my_status 6, id unknown here
+
+
+def test_mal_progress_is_logged_as_watches_and_counts_in_time_watched(app, client, alice, catalog):
+    run(client, app, "mal", mal_xml())
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(WatchEvent)) == 0  # MAL keeps no watch log
+        rows = db.session.execute(
+            select(WatchEvent.title_id, WatchEvent.number, WatchEvent.watched_at, WatchEvent.is_rewatch)
+            .where(WatchEvent.user_id == alice)
+            .order_by(WatchEvent.title_id, WatchEvent.number)
+        ).all()
+        by_title: dict[int, list] = {}
+        for title_id, number, moment, rewatch in rows:
+            by_title.setdefault(title_id, []).append((number, moment.date().isoformat(), rewatch))
+        # Completed: the finish date; watching: the start date (2018-06-00 read as the 1st); never rewatches.
+        assert by_title[catalog["bebop"]] == [(n, "2019-04-12", False) for n in range(1, 27)]
+        assert by_title[catalog["fma"]] == [(n, "2020-01-05", False) for n in range(1, 13)]
+        assert by_title[catalog["berserk"]] == [(n, "2018-06-01", False) for n in range(1, 96)]
+        assert catalog["naruto"] not in by_title  # planned, nothing watched
+        assert watchlog.time_watched(alice, "anime") == (26 + 12) * 24
+        assert stats.get_user_stats(alice).minutes_total == (26 + 12) * 24
+
+
+def test_mal_progress_without_dates_is_logged_on_the_import_day(app, client, alice, catalog):
+    undated = re.sub(rb"<my_(start|finish)_date>[^<]*<", rb"<my_\1_date>0000-00-00<", mal_xml())
+    run(client, app, "mal", undated)
+    with app.app_context():
+        days = set(
+            db.session.scalars(select(WatchEvent.watched_at).where(WatchEvent.title_id == catalog["fma"]))
+        )
+        assert {moment.date() for moment in days} == {tracking.today()}
 
 
 def test_imported_scores_refresh_the_exact_aggregates(app, client, alice, catalog):

@@ -3,7 +3,8 @@
 Keys that make a re-import a no-op: an entry is the user's one entry for the title; a watch is
 (title, moment, unit number, rewatch) counted as a multiset (a file with two identical watches
 brings two, importing it again brings none); a review is the user's one review of the title; a
-list is the user's list of that name, an item the title on it. In "only_new" mode a title already
+list is the user's list of that name, an item the title on it; progress from a file that keeps no
+watch log (MAL) logs only the units above the entry's progress. In "only_new" mode a title already
 on the user's list is left alone (its list places still apply); "overwrite" sets every field the
 file gives. Score changes refresh the title's rating aggregates once per title at the end.
 """
@@ -115,11 +116,21 @@ class Writer:
                 self.user, "added", title, status=entry.status, score=entry.score, imported=self.source
             )
             self._scored(title, None, entry, announce=False)
+            self._progress_watches(record, title, entry, 0)
             return True
-        old_score = entry.score
+        old_score, old_progress = entry.score, entry.progress
         changed = _set(entry, fields)
         self._scored(title, old_score, entry)
+        self._progress_watches(record, title, entry, old_progress)
         return changed
+
+    def _progress_watches(self, record: Record, title: Title, entry: ListEntry, old: int) -> None:
+        """Log a watch of each unit the file's progress adds, as the app does, when the file has no log."""
+        if not record.logs_progress or entry.progress <= old:
+            return
+        on = entry.finished_on or entry.started_on or tracking.today()
+        # MAL counts rewatches apart (my_times_watched): the progress it gives is the first run's.
+        watchlog.record_units(self.user, title, range(old + 1, entry.progress + 1), on, rewatch=False)
 
     def _scored(self, title: Title, old: int | None, entry: ListEntry, announce: bool = True) -> None:
         if entry.score != old:
