@@ -35,6 +35,7 @@ from mymovielist.services import ratings, stats, tracking, watchlog
 from mymovielist.services.imports import runner
 from mymovielist.services.imports.markup import html_to_markdown
 from mymovielist.services.markdown import render_markdown
+from mymovielist.sync.records import ExternalRef
 
 
 @pytest.fixture
@@ -292,6 +293,52 @@ def test_trakt_json_matches_by_tmdb_then_imdb(app, client, alice, catalog):
     ]
     assert [row["label"] for row in job.unmatched] == ["The Shawshank Redemption (1994)"]
     assert any("episode ratings" in problem for problem in job.problems)
+
+
+def test_trakt_status_and_progress_come_from_the_history_not_the_ratings(
+    app, client, alice, catalog, make_title
+):
+    chernobyl = make_title(
+        "series",
+        "Chernobyl",
+        year=2019,
+        refs=[ExternalRef("tmdb", "tv", "87108")],
+        details={"episode_count": 5},
+    )
+    dark = make_title(
+        "series", "Dark", year=2017, refs=[ExternalRef("tmdb", "tv", "70523")], details={"episode_count": 26}
+    )
+    job = run(client, app, "trakt", trakt_json("half-watched-show.json"))
+    assert job.status == "succeeded", job.error
+    got = entries(app, alice)
+    # Rated 9, three of 73 episodes watched (episode 1 twice): watching, not completed.
+    got_series = got[catalog["got"]]
+    assert (got_series.status, got_series.progress, got_series.score) == ("watching", 3, 90)
+    assert (str(got_series.started_on), got_series.finished_on) == ("2020-05-01", None)
+    # Every episode in the history: completed on the day of the last one.
+    done = got[chernobyl]
+    assert (done.status, done.progress, done.score, str(done.finished_on)) == (
+        "completed",
+        5,
+        100,
+        "2019-06-04",
+    )
+    # A rating and no history: on the list as the app puts a rated title, with nothing watched.
+    rated = got[dark]
+    assert (rated.status, rated.progress, rated.score) == ("watching", 0, 80)
+    # On the watchlist and in the history: watched.
+    assert got[catalog["dune"]].status == "completed"
+    with app.app_context():
+        watches = db.session.execute(
+            select(WatchEvent.number, WatchEvent.is_rewatch)
+            .where(WatchEvent.title_id == catalog["got"])
+            .order_by(WatchEvent.watched_at)
+        ).all()
+        assert [tuple(w) for w in watches] == [(1, False), (2, False), (3, False), (1, True)]
+        assert (
+            db.session.scalar(select(func.count()).select_from(WatchEvent).where(WatchEvent.title_id == dark))
+            == 0
+        )
 
 
 def test_trakt_zip_of_export_files(app, client, alice, catalog, tmp_path):

@@ -93,11 +93,13 @@ class Writer:
 
     def _entry(self, record: Record, title: Title, entry: ListEntry | None) -> bool:
         fields = _clean_fields(record, title)
+        if "status" not in fields and (record.watches or fields.get("progress") or entry is None):
+            if entry is None and not (
+                record.watches or fields.get("progress") or fields.get("score") is not None
+            ):
+                return False  # a list place or a review alone puts nothing on the list
+            _derive_status(record, title, fields)
         if entry is None:
-            if "status" not in fields:
-                if not record.watches:
-                    return False  # a list place or a review alone puts nothing on the list
-                fields["status"] = "completed" if title.kind == "movie" else "watching"
             entry = ListEntry(
                 user_id=self.user.id,
                 title_id=title.id,
@@ -283,6 +285,24 @@ def _clean_fields(record: Record, title: Title) -> dict[str, Any]:
     if "notes" in fields:
         fields["notes"] = str(fields["notes"])[: watchlog.MAX_NOTE * 5]
     return fields
+
+
+def _derive_status(record: Record, title: Title, fields: dict[str, Any]) -> None:
+    """The status of a file that states none (Trakt), from what was watched, never from a rating alone.
+
+    A show is completed once every episode of our title is watched (on the day of the last), else it
+    is being watched; a title only rated goes on the list as rating it in the app puts it.
+    """
+    total = tracking.total_units(title)
+    if title.kind == "movie":
+        fields["status"] = "completed"
+    elif total is not None and fields.get("progress", 0) >= total:
+        fields["status"] = "completed"
+        first_run = [watch.watched_at.date() for watch in record.watches if not watch.rewatch]
+        if first_run:
+            fields.setdefault("finished_on", max(first_run))
+    else:
+        fields["status"] = "watching"
 
 
 def _ordinals(title: Title) -> dict[tuple[int, int], int]:
