@@ -341,6 +341,23 @@ def test_trakt_status_and_progress_come_from_the_history_not_the_ratings(
         )
 
 
+def test_trakt_falls_back_to_title_and_year_when_no_id_matches(app, client, alice, make_title):
+    se7en = make_title("movie", "Se7en", year=1995)  # only this server's own id: no TMDB or IMDb id
+    make_title("movie", "Se7en", year=1979)  # another film of that name, another year
+    job = run(client, app, "trakt", trakt_json("se7en-by-title.json"))
+    assert job.status == "succeeded", job.error
+    assert job.unmatched == []
+    entry = entries(app, alice)[se7en]
+    assert (entry.status, entry.score, entry.rewatch_count) == ("completed", 100, 1)
+    with app.app_context():
+        watches = db.session.execute(
+            select(WatchEvent.watched_at, WatchEvent.is_rewatch)
+            .where(WatchEvent.title_id == se7en)
+            .order_by(WatchEvent.watched_at)
+        ).all()
+    assert [(m.date().isoformat(), r) for m, r in watches] == [("2015-02-14", False), ("2021-10-31", True)]
+
+
 def test_trakt_zip_of_export_files(app, client, alice, catalog, tmp_path):
     document = json.loads(trakt_json())
     folder = tmp_path / "trakt-export"
@@ -524,9 +541,9 @@ def test_upload_form_errors(app, client, alice, form, message):
 
 
 def test_an_unmatched_row_is_found_by_search_and_applied(app, client, alice, catalog, make_title):
-    shawshank = make_title("movie", "The Shawshank Redemption", year=1994)
     job = run(client, app, "trakt", trakt_json())
-    assert shawshank not in entries(app, alice)  # that title has no TMDB or IMDb id: not matched by name
+    shawshank = make_title("movie", "The Shawshank Redemption", year=1994)  # in the catalog after the import
+    assert shawshank not in entries(app, alice)
     row = [row["label"] for row in job.unmatched].index("The Shawshank Redemption (1994)")
     page = client.get(f"/settings/import/{job.id}?row={row}&q=Shawshank")
     assert page.status_code == 200

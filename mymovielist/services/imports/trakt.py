@@ -6,7 +6,7 @@ watched-shows.json, ratings-movies.json, ratings-shows.json, watchlist-movies.js
 the documented shapes of GET /sync/history, /sync/watched, /sync/ratings and /sync/watchlist: a
 "movie" or "show" object with "title", "year" and "ids" (trakt, slug, imdb, tmdb), plus
 "watched_at", "plays", "last_watched_at", "rating" (1-10), "rated_at" or "listed_at". Titles are
-matched by TMDB id, then IMDb id.
+matched by TMDB id, then IMDb id, then (neither known here) by title and year.
 """
 
 from __future__ import annotations
@@ -129,8 +129,6 @@ def _ref(item: dict[str, Any]) -> tuple[TitleRef, str]:
 
 def _record(bundle: Bundle, item: dict[str, Any], line: str) -> tuple[Record, str]:
     ref, key = _ref(item)
-    if not ref.ids:
-        raise ValueError(f"{ref.label()} has neither a TMDB nor an IMDb id")
     return bundle.record(ref, line), key
 
 
