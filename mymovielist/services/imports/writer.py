@@ -93,12 +93,12 @@ class Writer:
 
     def _entry(self, record: Record, title: Title, entry: ListEntry | None) -> bool:
         fields = _clean_fields(record, title)
-        if "status" not in fields and (record.watches or fields.get("progress") or entry is None):
-            if entry is None and not (
-                record.watches or fields.get("progress") or fields.get("score") is not None
-            ):
+        watched = bool(record.watches or fields.get("progress"))
+        if "status" not in fields:
+            if entry is None and not watched and fields.get("score") is None:
                 return False  # a list place or a review alone puts nothing on the list
-            _derive_status(record, title, fields)
+            if entry is None or watched:  # an entry's status is kept when the file says nothing of it
+                _derive_status(record, title, fields)
         if entry is None:
             entry = ListEntry(
                 user_id=self.user.id,
