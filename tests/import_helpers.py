@@ -34,8 +34,8 @@ def letterboxd_zip() -> bytes:
     return zip_folder(FIXTURES / "letterboxd")
 
 
-def trakt_json() -> bytes:
-    return (FIXTURES / "trakt" / "export.json").read_bytes()
+def trakt_json(name: str = "export.json") -> bytes:
+    return (FIXTURES / "trakt" / name).read_bytes()
 
 
 def make_catalog(make_title) -> dict[str, int]:
@@ -50,14 +50,14 @@ def make_catalog(make_title) -> dict[str, int]:
             "Cowboy Bebop",
             year=1998,
             refs=refs(("jikan", "anime", "1")),
-            details={"episode_count": 26},
+            details={"episode_count": 26, "episode_minutes": 24},
         ),
         "fma": make_title(
             "anime",
             "Fullmetal Alchemist: Brotherhood",
             year=2009,
             refs=refs(("jikan", "anime", "5114")),
-            details={"episode_count": 64},
+            details={"episode_count": 64, "episode_minutes": 24},
         ),
         "naruto": make_title(
             "anime", "Naruto", year=2002, refs=refs(("jikan", "anime", "20")), details={"episode_count": 220}

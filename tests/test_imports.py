@@ -31,8 +31,11 @@ from mymovielist.models import (
     User,
     WatchEvent,
 )
-from mymovielist.services import ratings
+from mymovielist.services import ratings, stats, tracking, watchlog
 from mymovielist.services.imports import runner
+from mymovielist.services.imports.markup import html_to_markdown
+from mymovielist.services.markdown import render_markdown
+from mymovielist.sync.records import ExternalRef
 
 
 @pytest.fixture
@@ -123,8 +126,36 @@ def test_mal_export_imports_anime_and_manga(app, client, alice, catalog, data):
         "2018-06-01",
     )
     assert [row["label"] for row in job.unmatched] == ["An Anime Nobody Has"]  # my_status 6, id unknown here
+
+
+def test_mal_progress_is_logged_as_watches_and_counts_in_time_watched(app, client, alice, catalog):
+    run(client, app, "mal", mal_xml())
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(WatchEvent)) == 0  # MAL keeps no watch log
+        rows = db.session.execute(
+            select(WatchEvent.title_id, WatchEvent.number, WatchEvent.watched_at, WatchEvent.is_rewatch)
+            .where(WatchEvent.user_id == alice)
+            .order_by(WatchEvent.title_id, WatchEvent.number)
+        ).all()
+        by_title: dict[int, list] = {}
+        for title_id, number, moment, rewatch in rows:
+            by_title.setdefault(title_id, []).append((number, moment.date().isoformat(), rewatch))
+        # Completed: the finish date; watching: the start date (2018-06-00 read as the 1st); never rewatches.
+        assert by_title[catalog["bebop"]] == [(n, "2019-04-12", False) for n in range(1, 27)]
+        assert by_title[catalog["fma"]] == [(n, "2020-01-05", False) for n in range(1, 13)]
+        assert by_title[catalog["berserk"]] == [(n, "2018-06-01", False) for n in range(1, 96)]
+        assert catalog["naruto"] not in by_title  # planned, nothing watched
+        assert watchlog.time_watched(alice, "anime") == (26 + 12) * 24
+        assert stats.get_user_stats(alice).minutes_total == (26 + 12) * 24
+
+
+def test_mal_progress_without_dates_is_logged_on_the_import_day(app, client, alice, catalog):
+    undated = re.sub(rb"<my_(start|finish)_date>[^<]*<", rb"<my_\1_date>0000-00-00<", mal_xml())
+    run(client, app, "mal", undated)
+    with app.app_context():
+        days = set(
+            db.session.scalars(select(WatchEvent.watched_at).where(WatchEvent.title_id == catalog["fma"]))
+        )
+        assert {moment.date() for moment in days} == {tracking.today()}
 
 
 def test_imported_scores_refresh_the_exact_aggregates(app, client, alice, catalog):
@@ -169,7 +200,7 @@ def test_letterboxd_zip_brings_ratings_diary_reviews_likes_watchlist_and_lists(a
             ("2023-07-14", True, 90),
         ]
         review = db.session.scalar(select(Review).where(Review.title_id == catalog["parasite"]))
-        assert review.body == "Stairs, so many stairs.\nA second line."
+        assert review.body == "Stairs, so many stairs.  \nA second line."  # a line break stays one
         custom = db.session.scalar(select(CustomList).where(CustomList.user_id == alice))
         assert (custom.name, custom.description) == ("Comfort films", "For rainy days")
         assert [(i.title_id, i.position, i.note) for i in custom.items] == [
@@ -179,6 +210,61 @@ def test_letterboxd_zip_brings_ratings_diary_reviews_likes_watchlist_and_lists(a
         ]
     assert [row["label"] for row in job.unmatched] == ["A Film That Is Not In Any Catalog (2001)"]
     assert job.problems == ["diary.csv line 6: rating '9' is not 0.5-5 stars in halves."]
+
+
+PADDINGTON_REVIEW = (
+    "I *cried* at the prison laundry.  \n"
+    "Marmalade & sandwiches, 10/10 \\* would watch again.\n\n"
+    "**Best** sequel; see [this essay](https://example.org/paddington-2) <3\n\n"
+    "> If we're kind and polite, the world will be right."
+)
+
+
+def test_letterboxd_review_html_becomes_markdown_dated_by_the_watch(app, client, alice, catalog):
+    run(client, app, "letterboxd", letterboxd_zip())
+    with app.app_context():
+        review = db.session.scalar(select(Review).where(Review.title_id == catalog["paddington"]))
+        assert review.body == PADDINGTON_REVIEW
+        html = str(render_markdown(review.body))
+        assert "<em>cried</em>" in html and "<strong>Best</strong>" in html and "<br" in html
+        assert "10/10 * would" in html and "&lt;3" in html and "<blockquote>" in html
+        assert '<a href="https://example.org/paddington-2" rel="nofollow noopener">this essay</a>' in html
+        # The Watched Date of its row, not the import day; and not shown as edited.
+        assert review.created_at.date().isoformat() == "2022-01-09"
+        assert review.updated_at == review.created_at
+        parasite = db.session.scalar(select(Review).where(Review.title_id == catalog["parasite"]))
+        assert parasite.created_at.date().isoformat() == "2021-05-20"
+    page = client.get(f"/reviews/{review.id}")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "<em>cried</em>" in body and "&lt;i&gt;" not in body and "edited" not in body
+    assert 'datetime="2022-01-09' in body
+
+
+@pytest.mark.parametrize(
+    "html,markdown",
+    [
+        (r"plain *stars*, _under_ and [brackets](x)", r"plain \*stars\*, \_under\_ and \[brackets\](x)"),
+        ("snake_case stays", "snake_case stays"),
+        (
+            "# not a heading<br>- not a list<br>1. not a number<br>> not a quote<br>---",
+            "\\# not a heading  \n\\- not a list  \n1\\. not a number  \n\\> not a quote  \n\\---",
+        ),
+        ("<i> spaced </i>out", "*spaced* out"),
+        ("<b>unclosed bold", "**unclosed bold**"),
+        ("<b>across<p>paragraphs</b>", "**across**\n\n**paragraphs**"),
+        ('<a href="javascript:alert(1)">click</a>', "click"),
+        ('<a href="https://e.org/a b(c)"></a>', "[https://e.org/a b(c)](https://e.org/a%20b%28c%29)"),
+        ("<script>alert(1)</script>", "alert(1)"),
+        ("<p>one</p><p>two</p>", "one\n\ntwo"),
+        ("a<br>\r\nb\n\n\nc", "a  \nb\n\nc"),
+        ("<blockquote><p>q1</p><p>q2</p></blockquote>after", "> q1\n>\n> q2\n\nafter"),
+        ("&lt;b&gt; &amp;amp; `code` a < b", r"\<b> \&amp; \`code\` a < b"),
+        ("    indented", "indented"),
+    ],
+)
+def test_letterboxd_html_to_markdown_keeps_every_word_and_no_markup(html, markdown):
+    assert html_to_markdown(html) == markdown
 
 
 # -- Trakt ---------------------------------------------------------------------------------------
@@ -207,6 +293,69 @@ def test_trakt_json_matches_by_tmdb_then_imdb(app, client, alice, catalog):
     ]
     assert [row["label"] for row in job.unmatched] == ["The Shawshank Redemption (1994)"]
     assert any("episode ratings" in problem for problem in job.problems)
+
+
+def test_trakt_status_and_progress_come_from_the_history_not_the_ratings(
+    app, client, alice, catalog, make_title
+):
+    chernobyl = make_title(
+        "series",
+        "Chernobyl",
+        year=2019,
+        refs=[ExternalRef("tmdb", "tv", "87108")],
+        details={"episode_count": 5},
+    )
+    dark = make_title(
+        "series", "Dark", year=2017, refs=[ExternalRef("tmdb", "tv", "70523")], details={"episode_count": 26}
+    )
+    job = run(client, app, "trakt", trakt_json("half-watched-show.json"))
+    assert job.status == "succeeded", job.error
+    got = entries(app, alice)
+    # Rated 9, three of 73 episodes watched (episode 1 twice): watching, not completed.
+    got_series = got[catalog["got"]]
+    assert (got_series.status, got_series.progress, got_series.score) == ("watching", 3, 90)
+    assert (str(got_series.started_on), got_series.finished_on) == ("2020-05-01", None)
+    # Every episode in the history: completed on the day of the last one.
+    done = got[chernobyl]
+    assert (done.status, done.progress, done.score, str(done.finished_on)) == (
+        "completed",
+        5,
+        100,
+        "2019-06-04",
+    )
+    # A rating and no history: on the list as the app puts a rated title, with nothing watched.
+    rated = got[dark]
+    assert (rated.status, rated.progress, rated.score) == ("watching", 0, 80)
+    # On the watchlist and in the history: watched.
+    assert got[catalog["dune"]].status == "completed"
+    with app.app_context():
+        watches = db.session.execute(
+            select(WatchEvent.number, WatchEvent.is_rewatch)
+            .where(WatchEvent.title_id == catalog["got"])
+            .order_by(WatchEvent.watched_at)
+        ).all()
+        assert [tuple(w) for w in watches] == [(1, False), (2, False), (3, False), (1, True)]
+        assert (
+            db.session.scalar(select(func.count()).select_from(WatchEvent).where(WatchEvent.title_id == dark))
+            == 0
+        )
+
+
+def test_trakt_falls_back_to_title_and_year_when_no_id_matches(app, client, alice, make_title):
+    se7en = make_title("movie", "Se7en", year=1995)  # only this server's own id: no TMDB or IMDb id
+    make_title("movie", "Se7en", year=1979)  # another film of that name, another year
+    job = run(client, app, "trakt", trakt_json("se7en-by-title.json"))
+    assert job.status == "succeeded", job.error
+    assert job.unmatched == []
+    entry = entries(app, alice)[se7en]
+    assert (entry.status, entry.score, entry.rewatch_count) == ("completed", 100, 1)
+    with app.app_context():
+        watches = db.session.execute(
+            select(WatchEvent.watched_at, WatchEvent.is_rewatch)
+            .where(WatchEvent.title_id == se7en)
+            .order_by(WatchEvent.watched_at)
+        ).all()
+    assert [(m.date().isoformat(), r) for m, r in watches] == [("2015-02-14", False), ("2021-10-31", True)]
 
 
 def test_trakt_zip_of_export_files(app, client, alice, catalog, tmp_path):
@@ -392,9 +541,9 @@ def test_upload_form_errors(app, client, alice, form, message):
 
 
 def test_an_unmatched_row_is_found_by_search_and_applied(app, client, alice, catalog, make_title):
-    shawshank = make_title("movie", "The Shawshank Redemption", year=1994)
     job = run(client, app, "trakt", trakt_json())
-    assert shawshank not in entries(app, alice)  # that title has no TMDB or IMDb id: not matched by name
+    shawshank = make_title("movie", "The Shawshank Redemption", year=1994)  # in the catalog after the import
+    assert shawshank not in entries(app, alice)
     row = [row["label"] for row in job.unmatched].index("The Shawshank Redemption (1994)")
     page = client.get(f"/settings/import/{job.id}?row={row}&q=Shawshank")
     assert page.status_code == 200

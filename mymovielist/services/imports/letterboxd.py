@@ -2,8 +2,10 @@
 
 watched.csv, watchlist.csv and likes/films.csv have Date, Name, Year, Letterboxd URI; ratings.csv
 adds Rating (0.5-5 stars); diary.csv adds Rating, Rewatch, Tags and Watched Date (one row per
-watch); reviews.csv adds Review; lists/<name>.csv starts with "Letterboxd list export v7", a
-Date,Name,Tags,URL,Description row for the list, then Position,Name,Year,URL,Description rows.
+watch); reviews.csv has the diary's columns and Review, whose text is HTML (<i>, <b>, <a>,
+<blockquote>, <br />) and becomes our Markdown; lists/<name>.csv starts with "Letterboxd list
+export v7", a Date,Name,Tags,URL,Description row for the list, then Position,Name,Year,URL,
+Description rows.
 Films carry no provider id, so they are matched by name and year.
 """
 
@@ -12,11 +14,13 @@ from __future__ import annotations
 from datetime import date
 
 from mymovielist.services.imports.files import csv_rows, is_zip, read_zip, text
+from mymovielist.services.imports.markup import html_to_markdown
 from mymovielist.services.imports.records import (
     Bundle,
     ImportFileError,
     ListSpec,
     Membership,
+    Record,
     ReviewData,
     TitleRef,
     Watch,
@@ -115,7 +119,15 @@ def _read(bundle: Bundle, name: str, line: str, row: dict[str, str]) -> None:
     if name == "watched.csv" and added is not None:
         entry.setdefault("finished_on", added)
     if name == "reviews.csv" and row.get("Review"):
-        record.review = ReviewData(row["Review"], spoiler=False)
+        _review(record, row["Review"], watched)
+
+
+def _review(record: Record, html: str, on: date | None) -> None:
+    """The review as our Markdown, dated by its watch; of a film reviewed at each watch, the latest."""
+    written = noon(on) if on else None
+    if record.review and record.review.created_at and written and written < record.review.created_at:
+        return
+    record.review = ReviewData(html_to_markdown(html), spoiler=False, created_at=written, updated_at=written)
 
 
 def _finish(bundle: Bundle) -> None:

@@ -7,6 +7,8 @@ update_on_import; manga rows carry manga_mangadb_id, manga_title, manga_chapters
 my_read_chapters, my_times_read and the same my_* fields. Older exports write my_status as a
 number (1 watching, 2 completed, 3 on hold, 4 dropped, 6 plan to watch); unknown dates are
 0000-00-00. The XML is parsed by defusedxml: entity expansion and external entities are refused.
+MAL keeps no watch log: the episodes and chapters of my_watched_episodes and my_read_chapters are
+logged as watches on my_finish_date, else my_start_date, else the import day (writer.py).
 """
 
 from __future__ import annotations
@@ -114,6 +116,7 @@ def _read_row(
         return
     record = bundle.record(TitleRef(kind, name or f"MyAnimeList {mal_id}", None, {namespace: mal_id}), line)
     record.entry.update(entry)
+    record.logs_progress = True
 
 
 def _status(value: str) -> str:

@@ -1,4 +1,4 @@
-"""Finding our title for each record: by provider ids first, then (files without ids) by name and year.
+"""Finding our title for each record: by provider ids first, then by name and year.
 
 Lookups are batched (one query per provider namespace and per few hundred names), so matching a
 file of thousands of rows costs a handful of queries, not one per row.
@@ -95,16 +95,16 @@ def _pick(found: dict[int, int | None], year: int | None) -> int | None:
 
 
 def match(refs: list[TitleRef]) -> dict[str, int]:
-    """Our title id for every ref we can find, by ref key; refs that carry ids are matched by ids only."""
+    """Our title id for every ref we can find, by ref key: by its ids, else by its name and year."""
     matched = by_ids([ref for ref in refs if ref.ids])
-    for key, title_id in by_name(
-        [r for r in refs if r.key not in matched and (not r.ids or _only_local(r))]
-    ).items():
+    for key, title_id in by_name([r for r in refs if r.key not in matched and _by_name_too(r)]).items():
         matched.setdefault(key, title_id)
     return matched
 
 
-def _only_local(ref: TitleRef) -> bool:
-    # Our own export lists every id a title has; a title known only by an id of this server's
-    # demo or test catalog elsewhere still matches by name.
-    return all(ns.split(":")[0] in ("vega", "test") for ns in ref.ids)
+def _by_name_too(ref: TitleRef) -> bool:
+    # A ref whose ids we do not know (Trakt's Se7en in a catalog built from another provider) is
+    # looked for by name and year. Without a year a name alone is too weak beside an id (MAL's
+    # "Monster" is one of several), so such refs stay unmatched, unless every id is one of this
+    # server's demo or test catalog (our own export lists every id a title has).
+    return not ref.ids or ref.year is not None or all(ns.split(":")[0] in ("vega", "test") for ns in ref.ids)

@@ -103,6 +103,9 @@ class Record:
     watches: list[Watch] = field(default_factory=list)
     review: ReviewData | None = None
     lists: list[Membership] = field(default_factory=list)
+    # The file keeps no watch log (MAL): the units its progress adds are logged as watches, as the
+    # app logs progress, so they count in time watched.
+    logs_progress: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return _jsonable(asdict(self))
@@ -133,6 +136,7 @@ class Record:
             lists=[
                 Membership(**{**m, "added_at": _moment(m.get("added_at"))}) for m in data.get("lists") or []
             ],
+            logs_progress=bool(data.get("logs_progress")),
         )
 
 

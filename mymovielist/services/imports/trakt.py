@@ -6,7 +6,7 @@ watched-shows.json, ratings-movies.json, ratings-shows.json, watchlist-movies.js
 the documented shapes of GET /sync/history, /sync/watched, /sync/ratings and /sync/watchlist: a
 "movie" or "show" object with "title", "year" and "ids" (trakt, slug, imdb, tmdb), plus
 "watched_at", "plays", "last_watched_at", "rating" (1-10), "rated_at" or "listed_at". Titles are
-matched by TMDB id, then IMDb id.
+matched by TMDB id, then IMDb id, then (neither known here) by title and year.
 """
 
 from __future__ import annotations
@@ -48,25 +48,34 @@ def parse(data: bytes) -> Bundle:
             except (ValueError, TypeError, KeyError) as error:
                 bundle.problems.append(f"{line}: {error}.")
     for record in bundle.records.values():
-        _order_watches(record)
+        _finish(record)
     return bundle
 
 
-def _order_watches(record: Record) -> None:
-    """History comes newest first: in time order, a unit seen before is a rewatch."""
-    if not record.watches:
-        return
+def _finish(record: Record) -> None:
+    """Status and progress from the history, once every section is read (a rating never sets them).
+
+    History comes newest first: in time order, a unit seen before is a rewatch. A movie watched is
+    completed; a show gets the number of its episodes watched, and the writer completes it only when
+    that is every episode of our title. What was watched is no longer only planned.
+    """
     record.watches.sort(key=lambda watch: (watch.watched_at, watch.season or 0, watch.episode or 0))
     seen: set[tuple[int | None, int | None]] = set()
     for watch in record.watches:
         unit = (watch.season, watch.episode)
         watch.rewatch = unit in seen
         seen.add(unit)
-    first = record.watches[0].watched_at.date()
-    record.entry["started_on"] = first
-    if record.ref.kind == "movie":
-        record.entry["finished_on"] = first
-        record.entry["rewatch_count"] = max(record.entry.get("rewatch_count", 0), len(record.watches) - 1)
+    if record.watches:
+        first = record.watches[0].watched_at.date()
+        record.entry["started_on"] = first
+        if record.ref.kind == "movie":
+            record.entry.update(status="completed", progress=1, finished_on=first)
+            record.entry["rewatch_count"] = max(record.entry.get("rewatch_count", 0), len(record.watches) - 1)
+        else:
+            episodes = len({unit for unit in seen if unit[0] != 0})  # specials are not progress
+            record.entry["progress"] = max(record.entry.get("progress", 0), episodes)
+    if record.entry.get("progress") and record.entry.get("status") == "planned":
+        del record.entry["status"]
 
 
 def _sections(data: bytes) -> dict[str, list[Any]]:
@@ -120,8 +129,6 @@ def _ref(item: dict[str, Any]) -> tuple[TitleRef, str]:
 
 def _record(bundle: Bundle, item: dict[str, Any], line: str) -> tuple[Record, str]:
     ref, key = _ref(item)
-    if not ref.ids:
-        raise ValueError(f"{ref.label()} has neither a TMDB nor an IMDb id")
     return bundle.record(ref, line), key
 
 
@@ -147,7 +154,7 @@ def _watched(bundle: Bundle, item: dict[str, Any], line: str) -> None:
             for season in item.get("seasons") or []
             if season.get("number") != 0
         )
-        record.entry.update(status="watching", progress=episodes)
+        record.entry["progress"] = max(record.entry.get("progress", 0), episodes)
 
 
 def _ratings(bundle: Bundle, item: dict[str, Any], line: str) -> None:
@@ -158,7 +165,6 @@ def _ratings(bundle: Bundle, item: dict[str, Any], line: str) -> None:
         raise ValueError(f"rating {rating} is not 1-10")
     record, _ = _record(bundle, item, line)
     record.entry["score"] = rating * 10
-    record.entry.setdefault("status", "completed")
 
 
 def _history(bundle: Bundle, item: dict[str, Any], line: str) -> None:
@@ -166,11 +172,9 @@ def _history(bundle: Bundle, item: dict[str, Any], line: str) -> None:
     moment = parse_moment(item["watched_at"])
     if key == "movie":
         record.watches.append(Watch(moment))
-        record.entry.setdefault("status", "completed")
     else:
         episode = item.get("episode") or {}
         record.watches.append(Watch(moment, season=int(episode["season"]), episode=int(episode["number"])))
-        record.entry.setdefault("status", "watching")
 
 
 READERS = {"history": _history, "watched": _watched, "ratings": _ratings, "watchlist": _watchlist}

@@ -3,7 +3,8 @@
 Keys that make a re-import a no-op: an entry is the user's one entry for the title; a watch is
 (title, moment, unit number, rewatch) counted as a multiset (a file with two identical watches
 brings two, importing it again brings none); a review is the user's one review of the title; a
-list is the user's list of that name, an item the title on it. In "only_new" mode a title already
+list is the user's list of that name, an item the title on it; progress from a file that keeps no
+watch log (MAL) logs only the units above the entry's progress. In "only_new" mode a title already
 on the user's list is left alone (its list places still apply); "overwrite" sets every field the
 file gives. Score changes refresh the title's rating aggregates once per title at the end.
 """
@@ -94,11 +95,13 @@ class Writer:
 
     def _entry(self, record: Record, title: Title, entry: ListEntry | None) -> bool:
         fields = _clean_fields(record, title)
+        watched = bool(record.watches or fields.get("progress"))
+        if "status" not in fields:
+            if entry is None and not watched and fields.get("score") is None:
+                return False  # a list place or a review alone puts nothing on the list
+            if entry is None or watched:  # an entry's status is kept when the file says nothing of it
+                _derive_status(record, title, fields)
         if entry is None:
-            if "status" not in fields:
-                if not record.watches:
-                    return False  # a list place or a review alone puts nothing on the list
-                fields["status"] = "completed" if title.kind == "movie" else "watching"
             entry = ListEntry(
                 user_id=self.user.id,
                 title_id=title.id,
@@ -117,11 +120,21 @@ class Writer:
                 self.user, "added", title, status=entry.status, score=entry.score, imported=self.source
             )
             self._scored(title, None, entry, announce=False)
+            self._progress_watches(record, title, entry, 0)
             return True
-        old_score = entry.score
+        old_score, old_progress = entry.score, entry.progress
         changed = _set(entry, fields)
         self._scored(title, old_score, entry)
+        self._progress_watches(record, title, entry, old_progress)
         return changed
+
+    def _progress_watches(self, record: Record, title: Title, entry: ListEntry, old: int) -> None:
+        """Log a watch of each unit the file's progress adds, as the app does, when the file has no log."""
+        if not record.logs_progress or entry.progress <= old:
+            return
+        on = entry.finished_on or entry.started_on or tracking.today()
+        # MAL counts rewatches apart (my_times_watched): the progress it gives is the first run's.
+        watchlog.record_units(self.user, title, range(old + 1, entry.progress + 1), on, rewatch=False)
 
     def _scored(self, title: Title, old: int | None, entry: ListEntry, announce: bool = True) -> None:
         if entry.score != old:
@@ -285,6 +298,24 @@ def _clean_fields(record: Record, title: Title) -> dict[str, Any]:
     if "notes" in fields:
         fields["notes"] = str(fields["notes"])[: watchlog.MAX_NOTE * 5]
     return fields
+
+
+def _derive_status(record: Record, title: Title, fields: dict[str, Any]) -> None:
+    """The status of a file that states none (Trakt), from what was watched, never from a rating alone.
+
+    A show is completed once every episode of our title is watched (on the day of the last), else it
+    is being watched; a title only rated goes on the list as rating it in the app puts it.
+    """
+    total = tracking.total_units(title)
+    if title.kind == "movie":
+        fields["status"] = "completed"
+    elif total is not None and fields.get("progress", 0) >= total:
+        fields["status"] = "completed"
+        first_run = [watch.watched_at.date() for watch in record.watches if not watch.rewatch]
+        if first_run:
+            fields.setdefault("finished_on", max(first_run))
+    else:
+        fields["status"] = "watching"
 
 
 def _ordinals(title: Title) -> dict[tuple[int, int], int]:
