@@ -321,6 +321,40 @@ def test_revert_undoes_a_revision(sync_app, runner, emulator):
     assert again.exit_code != 0 and "changed since" in again.output
 
 
+def test_reverting_the_revision_that_created_a_title_is_refused(sync_app, runner):
+    """It used to crash on NOT NULL titles.synopsis: the creation's "before" values are all empty."""
+    title_id = import_cli(runner, "tmdb", "movie", "76")
+    with sync_app.app_context():
+        title = db.session.get(Title, title_id)
+        creation_id = title.revisions[0].id
+        before, revisions = catalog_ops.title_json(title), count(TitleRevision)
+    result = runner.invoke(args=["catalog", "revert", str(title_id), str(creation_id), "--lock"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert f"revision {creation_id} created the title" in result.output and "nothing was changed" in result.output
+    with sync_app.app_context():
+        title = db.session.get(Title, title_id)
+        assert catalog_ops.title_json(title) == before and title.locked_fields == []
+        assert count(TitleRevision) == revisions
+
+
+def test_a_value_a_column_cannot_be_without_is_left_alone(sync_app, runner):
+    """A later revision whose "before" is empty on a NOT NULL column: the rest reverts, that field stays."""
+    title_id = import_cli(runner, "tmdb", "movie", "76")
+    with sync_app.app_context():
+        title = db.session.get(Title, title_id)
+        later = TitleRevision(title=title, source="provider", provider="tmdb",
+                              changes={"synopsis": [None, title.synopsis], "tagline": ["Old tagline", title.tagline]})
+        db.session.add(later)
+        db.session.commit()
+        later_id, synopsis = later.id, title.synopsis
+    result = runner.invoke(args=["catalog", "revert", str(title_id), str(later_id)])
+    assert result.exit_code == 0, result.output
+    assert "synopsis (no earlier value)" in result.output
+    with sync_app.app_context():
+        title = db.session.get(Title, title_id)
+        assert (title.tagline, title.synopsis) == ("Old tagline", synopsis)
+
+
 @pytest.mark.parametrize("args, message", [
     (["1", "999"], "has no revision 999"),
     (["999", "1"], "no title 999"),
