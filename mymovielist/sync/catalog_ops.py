@@ -82,9 +82,9 @@ def lockable_fields(title: Title) -> list[str]:
     return sorted(revertible_fields(title) | set(LOCKABLE_EXTRA))
 
 
-def is_creation(revision: TitleRevision) -> bool:
-    """The revision that brought the title in: its first one, and no field had a value before it."""
-    first = db.session.scalar(
+def is_creation(revision: TitleRevision, first_id: int | None = None) -> bool:
+    """The revision that brought the title in: its first one (`first_id` if known), and no field had a value before it."""
+    first = first_id or db.session.scalar(
         select(func.min(TitleRevision.id)).where(TitleRevision.title_id == revision.title_id)
     )
     pairs = [pair for name, pair in (revision.changes or {}).items() if name not in SUMMARY_FIELDS]
@@ -153,7 +153,7 @@ def revert_revision(
 def set_locked(title: Title, name: str, locked: bool, *, user_id: int | None = None) -> bool:
     """Lock or unlock one field against syncs, recorded as a revision (flushes); False if already so."""
     if name not in lockable_fields(title):
-        raise RevertError(f"{name!r} is not a field of this title that can be locked")
+        raise RevertError(f"the field {name or '(none)'} cannot be locked: this title has no such field")
     before = sorted(title.locked_fields or ())
     after = sorted(set(before) | {name}) if locked else [f for f in before if f != name]
     if after == before:
