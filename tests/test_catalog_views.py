@@ -1,6 +1,7 @@
 """Browse filters and fragments, search pages, people, characters and genres; bounded queries."""
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -209,3 +210,18 @@ def test_htmx_error_toast_on_bad_filter(client):
     response = client.get("/anime?year_from=abc", headers={**HX, "HX-Target": "results"})
     assert response.status_code == 400 and response.data == b""
     assert "From year" in json.loads(response.headers["HX-Trigger"])["toast"]["message"]
+
+
+def test_a_film_only_the_vega_table_knows_says_what_is_missing(client, make_title):
+    director = CreditRecord(PersonRecord("Some Body"), "crew", job="Director", department="Directing")
+    vega = make_title("movie", "Plain Film", refs=[ExternalRef("vega", "movie", "plain-film-1998")],
+                      release_date=date(1998, 6, 12), credits=[director])
+    html = client.get(f"/titles/{vega}", follow_redirects=True).get_data(as_text=True)
+    assert "<strong>Limited data:</strong> this title comes from the vega-datasets film table" in html
+    assert re.search(r"so its synopsis, runtime and\s+cast\s+are not known", html)
+    assert "<dt>Runtime</dt>" not in html and 'id="synopsis"' not in html
+    assert '<p class="external"></p>' not in html and 'class="external"' not in html  # no empty row of links
+    rich = make_title("movie", "Rich Film", refs=[ExternalRef("tmdb", "movie", "42", "https://www.themoviedb.org/movie/42")],
+                      synopsis="Told in full.", details={"runtime_minutes": 95})
+    html = client.get(f"/titles/{rich}", follow_redirects=True).get_data(as_text=True)
+    assert "Limited data" not in html and "<dt>Runtime</dt>" in html and 'class="external"' in html

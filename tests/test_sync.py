@@ -272,6 +272,10 @@ def test_same_work_from_two_providers_is_one_title(sync_app, runner):
         {"kind": "series"},
         {"title": "Cowboy Bebop: Tengoku no Tobira"},
         {"details": {"episode_count": 52}},
+        {"kind": "series", "language": "ko"},  # a series from elsewhere is not an anime
+        {"kind": "movie", "language": "ja"},  # a Japanese film is not a TV anime
+        {"release_date": date(1999, 4, 3), "title": "Bebop", "alt_titles": ["Cowboy Bebop"]},  # a year off, alt name only
+        {"release_date": date(2000, 4, 3)},  # two years off
     ],
 )
 def test_unsure_matches_stay_apart(sync_app, runner, overrides):
@@ -279,6 +283,53 @@ def test_unsure_matches_stay_apart(sync_app, runner, overrides):
         first = service.store_record(tmdb_bebop(**overrides)).title.id
         db.session.commit()
     assert import_cli(runner, "jikan", "anime", "1") != first
+
+
+@pytest.mark.parametrize("overrides, kind", [
+    ({"release_date": date(1999, 1, 8)}, "anime"),  # released a year apart in two countries
+    ({"kind": "series", "language": "ja"}, "series"),  # TMDB filed the Japanese series without its Animation genre
+])
+def test_near_matches_join_the_same_work(sync_app, runner, overrides, kind):
+    with sync_app.app_context():
+        first = service.store_record(tmdb_bebop(**overrides)).title.id
+        db.session.commit()
+    assert import_cli(runner, "jikan", "anime", "1") == first
+    with sync_app.app_context():
+        title = db.session.get(Title, first)
+        assert title.kind == kind and {e.provider for e in title.external_ids} == {"tmdb", "jikan"}
+        assert title.original_title == "カウボーイビバップ" and title.characters
+        revisions = count(TitleRevision)
+    assert import_cli(runner, "jikan", "anime", "1") == first
+    with sync_app.app_context():
+        assert count(TitleRevision) == revisions and count(Title) == 1
+
+
+def test_an_anime_film_joins_tmdbs_japanese_film(sync_app):
+    film = TitleRecord(kind="movie", title="Spirited Away", original_title="千と千尋の神隠し", language="ja",
+                       refs=[ExternalRef("tmdb", "movie", "129")], release_date=date(2001, 7, 20),
+                       details={"runtime_minutes": 125})
+    anime = TitleRecord(kind="anime", title="Sen to Chihiro no Kamikakushi", original_title="千と千尋の神隠し",
+                        alt_titles=["Spirited Away"], language="ja", refs=[ExternalRef("jikan", "anime", "199")],
+                        release_date=date(2001, 7, 20), details={"format": "Movie", "episode_count": 1,
+                                                                 "studios": "Studio Ghibli"})
+    with sync_app.app_context():
+        first = service.store_record(film).title.id
+        assert service.store_record(anime).title.id == first
+        assert service.store_record(anime).outcome == "unchanged"
+        db.session.commit()
+        title = db.session.get(Title, first)
+        assert title.kind == "movie" and title.title == "Spirited Away" and title.runtime_minutes == 125
+        assert {e.provider for e in title.external_ids} == {"tmdb", "jikan"} and count(Title) == 1
+
+
+def test_candidates_a_year_either_side_are_not_guessed_between(sync_app, runner):
+    with sync_app.app_context():
+        CatalogWriter().upsert(tmdb_bebop(release_date=date(1997, 4, 3)))
+        CatalogWriter().upsert(tmdb_bebop(release_date=date(1999, 4, 3), refs=[ExternalRef("tmdb", "tv", "2")]))
+        db.session.commit()
+    import_cli(runner, "jikan", "anime", "1")
+    with sync_app.app_context():
+        assert count(Title) == 3
 
 
 def test_two_candidates_are_not_guessed_between(sync_app, runner):
@@ -319,6 +370,40 @@ def test_revert_undoes_a_revision(sync_app, runner, emulator):
         assert db.session.get(Title, title_id).title == "Before Sunrise"
     again = runner.invoke(args=["catalog", "revert", str(title_id), str(bad_id)])
     assert again.exit_code != 0 and "changed since" in again.output
+
+
+def test_reverting_the_revision_that_created_a_title_is_refused(sync_app, runner):
+    """It used to crash on NOT NULL titles.synopsis: the creation's "before" values are all empty."""
+    title_id = import_cli(runner, "tmdb", "movie", "76")
+    with sync_app.app_context():
+        title = db.session.get(Title, title_id)
+        creation_id = title.revisions[0].id
+        before, revisions = catalog_ops.title_json(title), count(TitleRevision)
+    result = runner.invoke(args=["catalog", "revert", str(title_id), str(creation_id), "--lock"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert f"revision {creation_id} created the title" in result.output and "nothing was changed" in result.output
+    with sync_app.app_context():
+        title = db.session.get(Title, title_id)
+        assert catalog_ops.title_json(title) == before and title.locked_fields == []
+        assert count(TitleRevision) == revisions
+
+
+def test_a_value_a_column_cannot_be_without_is_left_alone(sync_app, runner):
+    """A later revision whose "before" is empty on a NOT NULL column: the rest reverts, that field stays."""
+    title_id = import_cli(runner, "tmdb", "movie", "76")
+    with sync_app.app_context():
+        title = db.session.get(Title, title_id)
+        later = TitleRevision(title=title, source="provider", provider="tmdb",
+                              changes={"synopsis": [None, title.synopsis], "tagline": ["Old tagline", title.tagline]})
+        db.session.add(later)
+        db.session.commit()
+        later_id, synopsis = later.id, title.synopsis
+    result = runner.invoke(args=["catalog", "revert", str(title_id), str(later_id)])
+    assert result.exit_code == 0, result.output
+    assert "synopsis (no earlier value)" in result.output
+    with sync_app.app_context():
+        title = db.session.get(Title, title_id)
+        assert (title.tagline, title.synopsis) == ("Old tagline", synopsis)
 
 
 @pytest.mark.parametrize("args, message", [

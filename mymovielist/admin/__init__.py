@@ -1,7 +1,7 @@
-"""Admin pages: the dashboard (users, schedule, cache, backups), sync runs, their progress and errors, and starting jobs."""
+"""Admin pages: the dashboard, sync runs and jobs, and each title's revision history and locked fields."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from mymovielist.admin import dashboard, views  # noqa: E402,F401
+from mymovielist.admin import dashboard, titles, views  # noqa: E402,F401

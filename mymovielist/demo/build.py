@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from mymovielist.providers.errors import ProviderError
+from mymovielist.sync import matching
 from mymovielist.sync.mapping import comicvine, jikan, tmdb
 from mymovielist.sync.records import CreditRecord, ExternalRef, PersonRecord, TitleRecord
 
@@ -111,8 +112,27 @@ class Catalog:
             return
         self.records[key] = record
 
-    def titles_years(self, kind: str) -> set[tuple[str, int | None]]:
-        return {(_norm(r.title), r.year) for r in self.records.values() if r.kind == kind}
+    def by_name(self, kind: str) -> dict[str, list[TitleRecord]]:
+        """Records of a kind under each of their normalized names (title, original and alternative titles)."""
+        index: dict[str, list[TitleRecord]] = {}
+        for record in self.records.values():
+            if record.kind == kind:
+                for name in matching.work_of_record(record).names:
+                    index.setdefault(name, []).append(record)
+        return index
+
+    def add_bare(self, record: TitleRecord | None, source: str, named: dict[str, list[TitleRecord]]) -> None:
+        """A bare list entry (title and picture, no year): left out when another provider has a work of that name.
+
+        Without a year it cannot be matched safely, and kept it would show as a second copy.
+        """
+        if record is None:
+            return
+        provider = record.refs[0].provider
+        if any(r.refs[0].provider != provider for r in named.get(matching.normalize_title(record.title), ())):
+            self.report.problem("bare entry named like a work another provider gave (left out)", record.title)
+            return
+        self.add(record, source)
 
 
 def _key(ref: ExternalRef) -> tuple[str, str, str]:
@@ -175,9 +195,14 @@ def add_jikan(catalog: Catalog, folder: Path) -> None:
         _mapped(catalog, name, data if isinstance(data, list) else [data], jikan.anime_record)
     for name in JIKAN_MANGA_LISTS:
         _mapped(catalog, name, _load(folder / name)["data"], jikan.manga_record)
+    named = catalog.by_name("anime")
     for name in JIKAN_ENTRY_LISTS:
         entries = [e for rec in _load(folder / name)["data"] for e in rec.get("entry", [])]
-        _mapped(catalog, name, entries, lambda e: jikan.entry_record(e, "anime"))
+        for entry in entries:
+            try:
+                catalog.add_bare(jikan.entry_record(entry, "anime"), name, named)
+            except (ProviderError, ValueError) as error:
+                catalog.report.problem(f"provider data refused: {error}", name)
 
 
 def add_comicvine(catalog: Catalog, folder: Path) -> None:
@@ -191,21 +216,31 @@ def add_comicvine(catalog: Catalog, folder: Path) -> None:
 
 
 def add_vega(catalog: Catalog, path: Path) -> None:
-    """The vega-datasets film table: validated row by row; films TMDB already gave us are skipped."""
-    have = catalog.titles_years("movie")
+    """The vega-datasets film table: validated row by row; films TMDB already gave us are skipped.
+
+    A film is TMDB's when `matching.same_work` says so: vega dates some films by their US release,
+    a year after TMDB's (Spirited Away: 2002 here, 2001 at TMDB).
+    """
+    have = catalog.by_name("movie")
     seen: set[tuple[str, int | None]] = set()
     for row in _load(path):
         record = vega_record(row, catalog.report)
         if record is None:
             continue
         key = (_norm(record.title), record.year)
-        if key in have:
+        if _known(record, have):
             catalog.report.problem("film already in the catalog from TMDB (TMDB kept)", record.title)
         elif key in seen:
             catalog.report.problem("duplicate film (same title and year)", record.title)
         else:
             seen.add(key)
             catalog.add(record, VEGA)
+
+
+def _known(record: TitleRecord, named: dict[str, list[TitleRecord]]) -> bool:
+    work = matching.work_of_record(record)
+    candidates = {id(r): r for name in work.names for r in named.get(name, ())}.values()
+    return matching.sole_match(work, ((r, matching.work_of_record(r)) for r in candidates)) is not None
 
 
 def vega_record(row: dict[str, Any], report: Report) -> TitleRecord | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from mymovielist.services import cache_keys
 from mymovielist.sync.records import TitleRecord
+from mymovielist.sync.service import store_record
 from mymovielist.sync.upsert import CatalogWriter
 
 
@@ -26,10 +27,14 @@ def read_records(path: Path) -> Iterator[TitleRecord]:
 
 
 def load_demo(path: Path | None = None) -> Counter[str]:
-    """Upsert every demo record; returns counts of created/updated/unchanged. Flushes only."""
+    """Store every demo record as a sync would; returns counts of created/updated/unchanged. Flushes only.
+
+    The same work from two providers (Fullmetal Alchemist: Brotherhood at TMDB and at MyAnimeList)
+    becomes one title with both ids, by the sync's own matching rule.
+    """
     writer = CatalogWriter(source="demo")
     outcomes: Counter[str] = Counter()
     for record in read_records(path or default_path()):
-        outcomes[writer.upsert(record).outcome] += 1
+        outcomes[store_record(record, writer).outcome] += 1
     cache_keys.catalog_changed()
     return outcomes

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, inspect, select
 
 from mymovielist.extensions import db
 from mymovielist.models import ExternalId, Genre, Title, TitleRevision
+from mymovielist.services import cache_keys
 from mymovielist.sync.upsert import DETAIL_FIELDS, TITLE_FIELDS, slugify
 
 DATE_FIELDS = ("release_date", "end_date")
 # Revisions of these hold only counts ([old count, new count]): they cannot be put back.
 SUMMARY_FIELDS = ("credits", "characters", "relations", "seasons", "episodes", "external_ids")
+# Locked like the others, though a revert cannot put them back (slug follows the title).
+LOCKABLE_EXTRA = ("slug", "credits", "characters")
 
 
 class RevertError(ValueError):
-    """A revision cannot be reverted (unknown, of another title, or nothing left to undo)."""
+    """A revision cannot be reverted (unknown, of another title, the title's creation, or nothing left to undo)."""
 
 
 def find_title(ref: str) -> Title | None:
@@ -60,12 +64,71 @@ def title_json(title: Title) -> dict[str, Any]:
     }
 
 
-def revert_revision(title_id: int, revision_id: int, *, lock: bool = False) -> tuple[TitleRevision, list[str]]:
+@dataclass
+class RevertPlan:
+    """What reverting a revision would do: field -> [current, restored], and what it leaves alone."""
+
+    changes: dict[str, list[Any]] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+
+def revertible_fields(title: Title) -> set[str]:
+    """Fields a revert can put back: the title's own values and its genres (not counts)."""
+    return set(TITLE_FIELDS) | set(DETAIL_FIELDS[title.kind]) | {"genres"}
+
+
+def lockable_fields(title: Title) -> list[str]:
+    """Fields an admin can lock against syncs: the revertible ones, the slug, credits and characters."""
+    return sorted(revertible_fields(title) | set(LOCKABLE_EXTRA))
+
+
+def is_creation(revision: TitleRevision, first_id: int | None = None) -> bool:
+    """The revision that brought the title in: its first one (`first_id` if known), and no field had a value before it."""
+    first = first_id or db.session.scalar(
+        select(func.min(TitleRevision.id)).where(TitleRevision.title_id == revision.title_id)
+    )
+    pairs = [pair for name, pair in (revision.changes or {}).items() if name not in SUMMARY_FIELDS]
+    return revision.id == first and all(isinstance(p, list) and len(p) == 2 and p[0] in (None, []) for p in pairs)
+
+
+def plan_revert(title: Title, revision: TitleRevision) -> RevertPlan:
+    """What reverting `revision` would change now, without changing anything.
+
+    Only fields still holding the value the revision wrote are put back: a field changed again
+    since is left alone (revert the later revision first). The revision that created the title
+    is refused: before it there was no title, only empty values a title cannot hold.
+    """
+    if revision.title_id != title.id:
+        raise RevertError(f"title {title.id} has no revision {revision.id}")
+    if is_creation(revision):
+        raise RevertError(
+            f"revision {revision.id} created the title: there is no earlier version to go back to "
+            "(nothing was changed; lock the fields you want to keep instead)"
+        )
+    revertible = revertible_fields(title)
+    plan = RevertPlan()
+    for name, pair in (revision.changes or {}).items():
+        if name not in revertible or not isinstance(pair, list) or len(pair) != 2:
+            plan.skipped.append(f"{name} (only counts recorded)" if name in SUMMARY_FIELDS else name)
+            continue
+        old, new = pair
+        current = _current(title, name)
+        if current != new:
+            plan.skipped.append(f"{name} (changed since)")
+        elif old is None and not _nullable(title, name):
+            plan.skipped.append(f"{name} (no earlier value)")
+        else:
+            plan.changes[name] = [current, old]
+    return plan
+
+
+def revert_revision(
+    title_id: int, revision_id: int, *, lock: bool = False, user_id: int | None = None
+) -> tuple[TitleRevision, list[str]]:
     """Put back the values a revision replaced, as a new revision (flushes); also returns what was left.
 
-    Only fields still holding the value the revision wrote are reverted: a field changed again
-    since is left alone (revert the later revision first). With `lock`, the reverted fields are
-    locked so the next sync does not write them again.
+    With `lock`, the reverted fields are locked so the next sync does not write them again.
+    Nothing is written when the revision cannot be reverted (RevertError).
     """
     title = db.session.get(Title, title_id)
     if title is None:
@@ -73,28 +136,38 @@ def revert_revision(title_id: int, revision_id: int, *, lock: bool = False) -> t
     revision = db.session.get(TitleRevision, revision_id)
     if revision is None or revision.title_id != title.id:
         raise RevertError(f"title {title_id} has no revision {revision_id}")
-    revertible = set(TITLE_FIELDS) | set(DETAIL_FIELDS[title.kind]) | {"genres"}
-    changes: dict[str, list[Any]] = {}
-    skipped: list[str] = []
-    for name, pair in (revision.changes or {}).items():
-        if name not in revertible or not isinstance(pair, list) or len(pair) != 2:
-            skipped.append(f"{name} (only counts recorded)" if name in SUMMARY_FIELDS else name)
-            continue
-        old, new = pair
-        current = _current(title, name)
-        if current != new:
-            skipped.append(f"{name} (changed since)")
-            continue
+    plan = plan_revert(title, revision)
+    if not plan.changes:
+        raise RevertError("nothing to revert: " + (", ".join(plan.skipped) or "the revision is empty"))
+    for name, (_current_value, old) in plan.changes.items():
         _set(title, name, old)
-        changes[name] = [current, old]
-    if not changes:
-        raise RevertError("nothing to revert: " + (", ".join(skipped) or "the revision is empty"))
     if lock:
-        title.locked_fields = sorted(set(title.locked_fields or ()) | set(changes))
-    entry = TitleRevision(title=title, source="revert", provider=None, changes=changes)
+        title.locked_fields = sorted(set(title.locked_fields or ()) | set(plan.changes))
+    entry = TitleRevision(title=title, source="revert", provider=None, user_id=user_id, changes=plan.changes)
     db.session.add(entry)
     db.session.flush()
-    return entry, skipped
+    cache_keys.catalog_changed([title.id])
+    return entry, plan.skipped
+
+
+def set_locked(title: Title, name: str, locked: bool, *, user_id: int | None = None) -> bool:
+    """Lock or unlock one field against syncs, recorded as a revision (flushes); False if already so."""
+    if name not in lockable_fields(title):
+        raise RevertError(f"the field {name or '(none)'} cannot be locked: this title has no such field")
+    before = sorted(title.locked_fields or ())
+    after = sorted(set(before) | {name}) if locked else [f for f in before if f != name]
+    if after == before:
+        return False
+    title.locked_fields = after
+    db.session.add(TitleRevision(title=title, source="admin", provider=None, user_id=user_id,
+                                 changes={"locked_fields": [before, after]}))
+    db.session.flush()
+    return True
+
+
+def _nullable(title: Title, name: str) -> bool:
+    column = inspect(type(title)).columns.get(name)
+    return column is None or bool(column.nullable)
 
 
 def _current(title: Title, name: str) -> Any:

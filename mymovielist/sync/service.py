@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,6 +24,7 @@ from mymovielist.providers.factory import Clients
 from mymovielist.providers.jikan import has_next_page
 from mymovielist.redact import redact
 from mymovielist.services import cache_keys
+from mymovielist.sync import matching
 from mymovielist.sync.mapping import comicvine as cv_map
 from mymovielist.sync.mapping import jikan as jikan_map
 from mymovielist.sync.mapping import tmdb as tmdb_map
@@ -39,10 +38,6 @@ IMPORTABLE = {"tmdb": ("movie", "tv"), "jikan": ("anime", "manga"), "comicvine":
 MAX_EPISODE_PAGES = 50  # Jikan pages episodes by 100; a runaway has_next_page stops here
 MAX_ISSUE_PAGES = 50  # Comic Vine pages issues by 100
 MAX_ERROR_CHARS = 20_000
-# Kinds more than one provider gives us (TMDB's Japanese animation and MAL's anime; MAL's manga
-# and Comic Vine's volumes): only these can meet a twin by title and year. Movies and series come
-# from TMDB alone and meet only through shared ids (IMDb).
-SHARED_KINDS = frozenset({"anime", "comic"})
 
 
 class SyncError(Exception):
@@ -165,49 +160,26 @@ def search_provider(clients: Clients, provider: str, query: str, *, limit: int =
 # -- storing: matching and conflict rules, no HTTP ----------------------------------------------------
 
 
-def normalize_title(text: str | None) -> str:
-    """Case, accents, punctuation and spacing folded away: "Cowboy Bebop!" == "cowboy  bebop"."""
-    if not text:
-        return ""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode() or text
-    return re.sub(r"[\W_]+", " ", ascii_text.casefold()).strip()
-
-
-def _names(title: str | None, original: str | None, alt: Iterable[str] = ()) -> set[str]:
-    return {n for n in (normalize_title(x) for x in (title, original, *alt)) if n}
-
-
 def find_match(record: TitleRecord) -> Title | None:
     """The one title another provider already gave us for the same work, when we are sure.
 
-    Sure means: no id of this record is known yet, same kind and year, a normalized title or
-    original title in common, no id of the record's provider on the candidate (it would be a
-    different work there), episode counts that agree when both are known, and exactly one
-    candidate left. Anything less and the record becomes a title of its own.
+    Sure means: no id of this record is known yet, and exactly one title passes
+    `matching.same_work` (kinds that fit, a year at most one apart, a name in common, counts
+    that agree). Anything less and the record becomes a title of its own.
     """
-    if record.year is None or record.kind not in SHARED_KINDS:
+    work = matching.work_of_record(record)
+    kinds = matching.twin_kinds(work)
+    if record.year is None or not kinds:
         return None
-    provider = record.refs[0].provider
-    names = _names(record.title, record.original_title, record.alt_titles)
     lowered = list({(x or "").lower() for x in (record.title, record.original_title, *record.alt_titles) if x})
     stmt = select(Title).where(
-        Title.kind == record.kind,
-        Title.year == record.year,
+        Title.kind.in_(kinds),
+        Title.year.between(record.year - 1, record.year + 1),
         or_(func.lower(Title.title).in_(lowered), func.lower(Title.original_title).in_(lowered)),
     )
-    candidates = []
     with db.session.no_autoflush:
-        found = list(db.session.scalars(stmt.limit(20)))
-    for title in found:
-        if any(e.provider == provider for e in title.external_ids):
-            continue
-        if not names & _names(title.title, title.original_title, title.alt_titles or ()):
-            continue
-        ours, theirs = getattr(title, "episode_count", None), record.details.get("episode_count")
-        if ours and theirs and abs(ours - theirs) > max(2, 0.1 * max(ours, theirs)):
-            continue
-        candidates.append(title)
-    return candidates[0] if len(candidates) == 1 else None
+        found = list(db.session.scalars(stmt.order_by(Title.id).limit(20)))
+        return matching.sole_match(work, ((title, matching.work_of_title(title)) for title in found))
 
 
 def _primary_provider(title: Title) -> str | None:
@@ -230,6 +202,7 @@ def _gaps_only(record: TitleRecord, title: Title) -> TitleRecord:
     }
     gaps = dataclasses.replace(
         record,
+        kind=title.kind,  # a MAL anime joining TMDB's Japanese series or film takes the title's kind
         title=title.title,
         **values,
         details=details,
