@@ -12,7 +12,7 @@ from mymovielist.extensions import db
 from mymovielist.htmx import htmx_response, is_htmx, toast, wants_fragment
 from mymovielist.models import User
 from mymovielist.reviews.views import page_arg
-from mymovielist.services import accounts, activity, social
+from mymovielist.services import accounts, activity, social, tracking
 from mymovielist.social import bp
 
 
@@ -41,7 +41,8 @@ def _helpers() -> dict:
         return activity.feed_for(current_user, page=page) if current_user.is_authenticated else None
 
     return {"follow_state": follow_state, "unread_notifications": unread_notifications,
-            "activity_page": activity_page, "activity_feed": activity_feed, "describe_activity": activity.describe}
+            "activity_page": activity_page, "activity_feed": activity_feed, "describe_activity": activity.describe,
+            "status_label": tracking.status_label}  # "reading" for a manga, "watching" for a series
 
 
 @bp.post("/users/<username>/follow")
