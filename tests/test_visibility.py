@@ -189,3 +189,13 @@ def test_a_public_profile_is_followed_at_once(app, hermit, make_user):
     with app.app_context():
         open_id = db.session.scalar(select(User.id).where(User.username == "open"))
         assert db.session.get(Follow, (hermit["stranger"], open_id)).status == "approved"
+
+
+def test_making_the_profile_public_turns_waiting_requests_into_follows(app, hermit):
+    owner = _client(app, hermit, "owner")
+    response = owner.post("/settings/profile", data={"display_name": "", "bio": "Open now.", "avatar_url": ""})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Follow, (hermit["asker"], hermit["owner"])).status == "approved"
+    assert "2 followers" in owner.get("/users/hermit").get_data(as_text=True)
+    assert "Stalker" in _client(app, hermit, "asker").get("/feed").get_data(as_text=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mymovielist.extensions import db
-from mymovielist.models import KINDS, Activity, ListEntry, Preferences, Profile, Review, User, utcnow
+from mymovielist.models import KINDS, Activity, Follow, ListEntry, Preferences, Profile, Review, User, utcnow
 from mymovielist.models.users import SCORE_SCALES, THEMES, new_session_token
 from mymovielist.services import cache_keys, passwords, ratings
 
@@ -127,6 +127,10 @@ def update_profile(
     user: User, *, display_name: str | None, bio: str | None, avatar_url: str | None, is_private: bool
 ) -> Profile:
     profile = user.profile or Profile(user=user)
+    if profile.is_private and not is_private:  # nothing left to approve: the requests become follows
+        db.session.execute(
+            update(Follow).where(Follow.followed_id == user.id, Follow.status == "pending").values(status="approved")
+        )
     profile.display_name = (display_name or "").strip()
     profile.bio = (bio or "").strip()
     profile.avatar_url = avatar_url or None
