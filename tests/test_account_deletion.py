@@ -11,7 +11,7 @@ from conftest import PASSWORD, AuthActions
 from sqlalchemy import func, select
 
 from mymovielist.extensions import db
-from mymovielist.models import Activity, Follow, Notification, Title, User
+from mymovielist.models import Activity, Follow, Notification, Title, TrendingScore, User
 from mymovielist.services import lists, ratings, reviews, social, tracking, trending
 
 
@@ -108,8 +108,17 @@ def test_pages_show_the_new_numbers_at_once(app, world, delete):
     assert f"/titles/{world['Brazil']}" not in visitor.get("/top").get_data(as_text=True)
 
 
+def _trending_titles(app) -> set[int]:
+    """The titles the trending-scores job finds active (every test title has no provider popularity)."""
+    with app.app_context():
+        trending.refresh_trending()
+        db.session.commit()
+        return set(db.session.scalars(select(TrendingScore.title_id).where(TrendingScore.activity > 0)))
+
+
 @DELETIONS
 def test_nothing_of_the_user_lingers_in_other_users_data(app, world, delete):
+    assert world["Brazil"] in _trending_titles(app)  # only leaver did anything with it
     stayer = _client(app, "stayer")
     assert "/users/leaver" in stayer.get("/users/stayer/activity").get_data(as_text=True)
     delete(app, world)
@@ -120,8 +129,7 @@ def test_nothing_of_the_user_lingers_in_other_users_data(app, world, delete):
         left = [(a.user_id, a.verb) for a in db.session.scalars(select(Activity))]
         assert left and all(user_id == world["stayer"] and verb != "followed" for user_id, verb in left), left
         assert social.count_follows(db.session.get(User, world["stayer"])) == social.FollowCounts(0, 0)
-        trending.refresh_trending()
-        db.session.commit()
+    assert _trending_titles(app) == {world["Heat"], world["Alien"], world["Ran"]}  # the job's next run
     for path in ("/users/stayer", "/users/stayer/activity", "/feed", f"/titles/{world['Ran']}/reviews"):
         page = stayer.get(path).get_data(as_text=True)
         assert "leaver" not in page, path
