@@ -69,3 +69,30 @@ def test_check_reports_drift(tmp_path, monkeypatch):
     finally:
         db.metadata.remove(extra)
     assert result.exit_code != 0
+
+
+def test_follows_of_private_profiles_become_requests(tmp_path, monkeypatch):
+    """0011: a follow of a profile that is private now waits for its owner's approval; others stay follows."""
+    from sqlalchemy import text
+
+    app = migrated_app(tmp_path, monkeypatch)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "0010"]).exit_code == 0
+    with app.app_context():
+        with db.engine.begin() as con:
+            for uid, private in ((1, True), (2, False), (3, False)):
+                con.execute(text("INSERT INTO users (id, username, email, password_hash, role, is_blocked, "
+                                 "session_token, created_at) VALUES (:i, :n, :e, 'x', 'user', false, :n, "
+                                 "CURRENT_TIMESTAMP)"), {"i": uid, "n": f"u{uid}", "e": f"u{uid}@example.org"})
+                con.execute(text("INSERT INTO profiles (user_id, display_name, bio, is_private) VALUES (:i, '', '', :p)"),
+                            {"i": uid, "p": private})
+            con.execute(text("INSERT INTO follows (follower_id, followed_id, created_at) VALUES "
+                             "(2, 1, CURRENT_TIMESTAMP), (3, 2, CURRENT_TIMESTAMP), (1, 3, CURRENT_TIMESTAMP)"))
+        db.engine.dispose()
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        with db.engine.connect() as con:
+            rows = set(con.execute(text("SELECT follower_id, followed_id, status FROM follows")))
+        db.engine.dispose()
+    assert rows == {(2, 1, "pending"), (3, 2, "approved"), (1, 3, "approved")}

@@ -152,3 +152,25 @@ def test_activity_lines_phrase_each_verb(app, users, make_title):
     html = app.test_client().get("/users/bob/activity").get_data(as_text=True)
     assert "rated" in html and '<span class="score">8</span>' in html
     assert "marked" in html and "as on hold" in html and "favourited" in html
+
+
+def test_activity_lines_name_statuses_in_the_words_of_the_titles_kind(app, users, make_title):
+    manga = make_title("comic", "Monster", details={"format": "manga", "issue_count": 162})
+    movie = make_title("movie", "Heat")
+    alice = _login(app, "alice")
+    alice.post("/users/bob/follow")
+    bob = _login(app, "bob")
+    bob.post(f"/titles/{manga}/entry", data={"status": "watching"})
+    bob.post(f"/titles/{movie}/watchlist")
+    with app.app_context():
+        bob_user = db.session.get(User, users["bob"])
+        activity.record(bob_user, "status", db.session.get(Title, manga), status="planned")
+        db.session.commit()
+    pages = {"activity": app.test_client().get("/users/bob/activity"), "profile": app.test_client().get("/users/bob"),
+             "feed": alice.get("/feed")}
+    for name, response in pages.items():
+        text = " ".join(response.get_data(as_text=True).split())
+        assert "Monster</a> <span class=\"muted\">(reading)</span>" in text, name
+        assert "Monster</a> as plan to read" in text, name
+        assert "Heat</a> <span class=\"muted\">(plan to watch)</span>" in text, name
+        assert "(watching)" not in text and "(planned)" not in text and "as planned" not in text, name

@@ -237,7 +237,7 @@ PATHS: dict[str, dict[str, Any]] = {
                        _query("kind", _enum(KINDS), "Only titles of this kind."), *PAGE],
         "responses": {"200": _json("SearchPage"), **_problems(*READ)}}},
     "/users/{username}/list": {"get": {
-        "operationId": "getUserList", "summary": "A user's list; private lists are 404 except to their owner.",
+        "operationId": "getUserList", "summary": "A user's list; a private profile's is 404 except to its owner, admins and approved followers.",
         "security": ANONYMOUS_OK,
         "parameters": [_path("username", {"type": "string", "minLength": 1, "maxLength": 32}), *LIST_FILTERS],
         "responses": {"200": _json("EntryPage"), **_problems("400", "404", "429")}}},

@@ -11,7 +11,7 @@ from mymovielist.api.problems import ApiProblem
 from mymovielist.api.schemas import Args
 from mymovielist.models import KINDS
 from mymovielist.models.tracking import ENTRY_STATUSES
-from mymovielist.services import accounts, activity, tracking
+from mymovielist.services import accounts, tracking, visibility
 
 
 def list_query(args: Args) -> tuple[tracking.ListQuery, int, int]:
@@ -27,10 +27,10 @@ def list_query(args: Args) -> tuple[tracking.ListQuery, int, int]:
 
 @bp.get("/users/<username>/list")
 def user_list(username: str):
-    """List a user's entries; a private list is not found for anyone but its owner (and admins)."""
+    """List a user's entries; a hidden list (`visibility.can_see`) is not found."""
     owner = accounts.get_user_by_username(username)
     viewer = api_user()
-    if owner is None or not activity.can_see_activity(viewer, owner):
+    if owner is None or not visibility.can_see(viewer, owner):
         raise ApiProblem(404, f"There is no public list for “{username}”.", kind="not-found")
     query, page, per_page = list_query(Args())
     result = tracking.list_entries(owner.id, query, page=page, per_page=per_page)

@@ -16,6 +16,8 @@ from flask_login import current_user
 
 from mymovielist.extensions import login_manager
 from mymovielist.htmx import htmx_response, is_htmx, toast
+from mymovielist.models import User
+from mymovielist.services import accounts, visibility
 
 F = TypeVar("F", bound=Callable)
 LOGIN_MESSAGE = "Please log in to continue."
@@ -87,6 +89,12 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["safe_next"] = safe_next
 
 
-def can_see_private(owner) -> bool:
-    """True when the current user may see what `owner` keeps private: their own, or an admin."""
-    return current_user.is_authenticated and (current_user.id == owner.id or current_user.is_admin)
+def visible_user_or_404(username: str) -> User:
+    """The user `username` when the current user may see their data (`visibility.can_see`), else 404.
+
+    A hidden profile's data and a missing user get the same answer, so neither can be told apart.
+    """
+    owner = accounts.get_user_by_username(username)
+    if owner is None or not visibility.can_see(current_user, owner):
+        abort(404)
+    return owner

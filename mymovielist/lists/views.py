@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
-from mymovielist.auth.access import login_required, safe_next
+from mymovielist.auth.access import login_required, safe_next, visible_user_or_404
 from mymovielist.errors import render_error
 from mymovielist.extensions import db
 from mymovielist.htmx import htmx_response, toast, wants_fragment
@@ -15,7 +15,7 @@ from mymovielist.lists import bp
 from mymovielist.lists.forms import AddItemForm, ListForm, MoveForm
 from mymovielist.models import CustomList, Title
 from mymovielist.reviews.forms import first_error
-from mymovielist.services import accounts, activity, lists
+from mymovielist.services import lists, visibility
 
 
 def _viewer():
@@ -36,7 +36,7 @@ def _own_list(list_id: int) -> CustomList:
     if custom_list is None:
         abort(404)
     if custom_list.user_id != current_user.id:
-        abort(403 if lists.can_view(custom_list, _viewer()) else 404)
+        abort(403 if visibility.can_see_list(_viewer(), custom_list) else 404)
     return custom_list
 
 
@@ -83,9 +83,9 @@ def create():
 
 @bp.get("/lists/<int:list_id>")
 def show(list_id: int):
-    """Show a list; private lists are seen only by their owner."""
+    """Show a list to whoever may see it (`visibility.can_see_list`)."""
     custom_list = lists.get_list(list_id)
-    if custom_list is None or not lists.can_view(custom_list, _viewer()):
+    if custom_list is None or not visibility.can_see_list(_viewer(), custom_list):
         abort(404)
     owner = current_user.is_authenticated and current_user.id == custom_list.user_id
     return render_template("lists/show.html", custom_list=custom_list, owner=owner)
@@ -171,7 +171,6 @@ def move_item(list_id: int, item_id: int):
 @bp.get("/users/<username>/lists")
 def user_lists(username: str):
     """Show a user's lists that you may see."""
-    owner = accounts.get_user_by_username(username) or abort(404)
+    owner = visible_user_or_404(username)
     summaries = lists.list_user_lists(owner, _viewer())
-    hidden = not activity.can_see_activity(_viewer(), owner)
-    return render_template("lists/user_lists.html", owner=owner, summaries=summaries, hidden=hidden)
+    return render_template("lists/user_lists.html", owner=owner, summaries=summaries)

@@ -1,4 +1,4 @@
-"""Social: notifications (a new follower, a followed user's review, new episodes of a followed title)."""
+"""Social: notifications (follows and follow requests, a followed user's review, new episodes of a followed title)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from mymovielist.models.base import Base, utcnow
 from mymovielist.models.catalog import Title
 from mymovielist.models.users import User
 
-NOTIFICATION_KINDS = ("follow", "review", "new_installments")
+NOTIFICATION_KINDS = ("follow", "follow_request", "follow_approved", "review", "new_installments")
 
 
 class Notification(Base):

@@ -13,6 +13,7 @@ from mymovielist.models.catalog import Title
 from mymovielist.models.users import User
 
 ENTRY_STATUSES = ("watching", "completed", "on_hold", "dropped", "planned")
+FOLLOW_STATUSES = ("pending", "approved")  # following a private profile waits for its owner's approval
 
 
 class ListEntry(Timestamps, Base):
@@ -113,12 +114,15 @@ class CustomListItem(Base):
 
 
 class Follow(Base):
+    """`follower` follows `followed`; a follow of a private profile is a pending request until approved."""
+
     __tablename__ = "follows"
 
     follower_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     followed_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    status: Mapped[str] = mapped_column(String(16), default="approved", server_default="approved")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mymovielist.extensions import db
-from mymovielist.models import KINDS, Preferences, Profile, User, utcnow
+from mymovielist.models import KINDS, Activity, Follow, ListEntry, Preferences, Profile, Review, User, utcnow
 from mymovielist.models.users import SCORE_SCALES, THEMES, new_session_token
-from mymovielist.services import passwords
+from mymovielist.services import cache_keys, passwords, ratings
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_-]{3,32}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
@@ -127,6 +127,10 @@ def update_profile(
     user: User, *, display_name: str | None, bio: str | None, avatar_url: str | None, is_private: bool
 ) -> Profile:
     profile = user.profile or Profile(user=user)
+    if profile.is_private and not is_private:  # nothing left to approve: the requests become follows
+        db.session.execute(
+            update(Follow).where(Follow.followed_id == user.id, Follow.status == "pending").values(status="approved")
+        )
     profile.display_name = (display_name or "").strip()
     profile.bio = (bio or "").strip()
     profile.avatar_url = avatar_url or None
@@ -162,12 +166,33 @@ def update_preferences(
 
 
 def delete_account(user: User, password: str) -> None:
-    """Delete the user and, through the database's cascades, everything personal they own."""
+    """Delete the user's own account after checking their password (see `erase_user`)."""
     if not passwords.verify_password(user.password_hash, password):
         raise AccountError("password", "Your password is not right.")
+    erase_user(user)
+
+
+def erase_user(user: User) -> None:
+    """Delete the user and everything personal they own, and take them out of what others see.
+
+    The database's cascades remove their rows; the titles they rated get their counts, means and
+    weighted scores recomputed in this transaction, other users' "followed <user>" lines go (they
+    would link to a profile that no longer exists), and the caches of those titles and of the user's
+    id (SQLite may give it to the next account) are invalidated.
+    """
+    rated = set(db.session.scalars(
+        select(ListEntry.title_id).where(ListEntry.user_id == user.id, ListEntry.score.is_not(None))))
+    reviewed = set(db.session.scalars(select(Review.title_id).where(Review.user_id == user.id)))
+    db.session.execute(
+        delete(Activity).where(Activity.verb == "followed", Activity.data["user_id"].as_integer() == user.id)
+    )
     revoke_sessions(user)
     db.session.delete(user)
     db.session.flush()
+    ratings.refresh_titles(rated)
+    for title_id in reviewed - rated:
+        cache_keys.title_changed(title_id)
+    cache_keys.user_changed(user.id)
 
 
 def make_admin(username: str, email: str | None, password: str | None) -> tuple[User, bool]:

@@ -10,7 +10,8 @@ from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import joinedload
 
 from mymovielist.extensions import db
-from mymovielist.models import Activity, Follow, Profile, Title, User, utcnow
+from mymovielist.models import Activity, Follow, Title, User, utcnow
+from mymovielist.services import visibility
 
 # Every verb the app records, with how a feed phrases it ("<user> <phrase> <title>").
 VERBS: dict[str, str] = {
@@ -98,26 +99,20 @@ def _page(keys: Select, page: int, per_page: int) -> ActivityPage:
 
 
 def list_for_user(user: User, *, page: int = 1, per_page: int = PER_PAGE) -> ActivityPage:
-    """The user's own activity, newest first (callers check privacy with `can_see_activity`)."""
+    """The user's own activity, newest first (callers check `visibility.can_see`)."""
     return _page(select(Activity.id).where(Activity.user_id == user.id), page, per_page)
 
 
 def feed_for(user: User, *, page: int = 1, per_page: int = PER_PAGE) -> ActivityPage:
-    """Activity of the users `user` follows, newest first; private profiles stay out of it."""
-    keys = (
-        select(Activity.id)
-        .join(Follow, (Follow.followed_id == Activity.user_id) & (Follow.follower_id == user.id))
-        .outerjoin(Profile, Profile.user_id == Follow.followed_id)
-        .where(Profile.is_private.is_not(True))
+    """Activity of the users `user` follows, newest first; a pending follow request shows nothing.
+
+    An approved follow is exactly what lets a follower see a private profile (`visibility.can_see`).
+    """
+    keys = select(Activity.id).join(
+        Follow,
+        (Follow.followed_id == Activity.user_id) & (Follow.follower_id == user.id) & (Follow.status == visibility.APPROVED),
     )
     return _page(keys, page, per_page)
-
-
-def can_see_activity(viewer: Any, owner: User) -> bool:
-    """Whether `viewer` (a user or an anonymous visitor) may see `owner`'s activity and lists."""
-    if getattr(viewer, "is_authenticated", False) and (viewer.id == owner.id or viewer.is_admin):
-        return True
-    return not (owner.profile is not None and owner.profile.is_private)
 
 
 def describe(activity: Activity) -> str:

@@ -64,11 +64,9 @@ def set_role(actor: User, user: User, role: str) -> None:
 
 
 def delete_user(actor: User, user: User) -> None:
-    """Delete a user and, through the database's cascades, everything personal they own."""
+    """Delete a user and everything personal they own (see `accounts.erase_user`)."""
     _not_yourself(actor, user, "delete")
-    accounts.revoke_sessions(user)
-    db.session.delete(user)
-    db.session.flush()
+    accounts.erase_user(user)
 
 
 def recent_runs(limit: int = 10) -> tuple[list[SyncRun], list[SyncRun]]:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from mymovielist.extensions import db
 from mymovielist.models import CustomList, CustomListItem, Title, User, utcnow
-from mymovielist.services import activity
+from mymovielist.services import activity, visibility
 
 MAX_NAME = 100
 MAX_DESCRIPTION = 2_000
@@ -88,14 +88,6 @@ def delete_list(custom_list: CustomList) -> None:
     db.session.flush()
 
 
-def can_view(custom_list: CustomList, viewer: User | None) -> bool:
-    """Whether the viewer may see the list: the owner or an admin always, others if it and its owner are public."""
-    if viewer is not None and (viewer.id == custom_list.user_id or viewer.is_admin):
-        return True
-    owner = custom_list.user
-    return custom_list.is_public and not (owner.profile and owner.profile.is_private)
-
-
 def get_list(list_id: int) -> CustomList | None:
     """A list with its owner, and its items with their titles, in order."""
     return db.session.scalar(
@@ -121,7 +113,7 @@ def list_user_lists(owner: User, viewer: User | None) -> list[ListSummary]:
         .where(CustomList.user_id == owner.id)
         .order_by(CustomList.updated_at.desc(), CustomList.id.desc())
     )
-    if not activity.can_see_activity(viewer, owner):
+    if not visibility.can_see(viewer, owner):
         return []
     if viewer is None or not (viewer.id == owner.id or viewer.is_admin):
         query = query.where(CustomList.is_public.is_(True))

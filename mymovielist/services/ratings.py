@@ -8,6 +8,8 @@ mean of the mean scores of every rated title and m the prior count (TRACKING_RAT
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import current_app
 from sqlalchemy import case, func, or_, select, update
 
@@ -16,6 +18,7 @@ from mymovielist.models import ListEntry, Title
 from mymovielist.services import cache_keys
 
 DEFAULT_PRIOR = 10
+BATCH = 500
 
 titles = Title.__table__
 entries = ListEntry.__table__
@@ -29,20 +32,30 @@ def rating_prior() -> float:
 
 def refresh_title(title: Title) -> None:
     """Recompute one title's count and mean from its entries, then every weighted score (C moved)."""
-    db.session.flush()
-    scored = entries.c.title_id == titles.c.id
-    db.session.execute(
-        update(titles)
-        .where(titles.c.id == title.id)
-        .values(
-            rating_count=select(func.count(entries.c.score)).where(scored).scalar_subquery(),
-            mean_score=select(func.avg(entries.c.score)).where(scored).scalar_subquery(),
-            updated_at=titles.c.updated_at,  # a rating is not a change of catalog data
-        )
-    )
-    refresh_weighted_scores()
+    refresh_titles([title.id])
     db.session.expire(title, ["rating_count", "mean_score", "weighted_score"])
-    cache_keys.title_changed(title.id)
+
+
+def refresh_titles(title_ids: Iterable[int]) -> None:
+    """Recompute these titles' counts and means from their entries, then every weighted score once."""
+    db.session.flush()
+    ids = sorted(set(title_ids))
+    if not ids:
+        return
+    scored = entries.c.title_id == titles.c.id
+    for start in range(0, len(ids), BATCH):  # bounded IN lists
+        db.session.execute(
+            update(titles)
+            .where(titles.c.id.in_(ids[start:start + BATCH]))
+            .values(
+                rating_count=select(func.count(entries.c.score)).where(scored).scalar_subquery(),
+                mean_score=select(func.avg(entries.c.score)).where(scored).scalar_subquery(),
+                updated_at=titles.c.updated_at,  # a rating is not a change of catalog data
+            )
+        )
+    refresh_weighted_scores()
+    for title_id in ids:
+        cache_keys.title_changed(title_id)
 
 
 def global_mean() -> float | None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, or_, select, true
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from mymovielist.extensions import db
-from mymovielist.models import Activity, Notification, Profile, Review, Title, User
-from mymovielist.services import activity, social
+from mymovielist.models import Activity, Notification, Review, Title, User
+from mymovielist.services import activity, social, visibility
 from mymovielist.services.catalog import Page
 
 MAX_BODY = 10_000
@@ -53,8 +53,7 @@ def save_review(user: User, title: Title, body: str, spoiler: bool) -> tuple[Rev
     db.session.flush()
     if created:
         activity.record(user, "reviewed", title, review_id=review.id, spoiler=spoiler)
-        if not _is_private(user):
-            social.notify_followers(user, "review", title, review_id=review.id)
+        social.notify_followers(user, "review", title, review_id=review.id)  # approved followers may read it
     return review, created
 
 
@@ -69,27 +68,13 @@ def delete_review(review: Review) -> None:
     db.session.flush()
 
 
-def _is_private(user: User) -> bool:
-    return bool(user.profile and user.profile.is_private)
-
-
-def _visible_to(viewer: User | None):
-    # Reviews by private profiles are shown only to their author (and admins).
-    public = or_(Profile.is_private.is_(None), Profile.is_private.is_(False))
-    if viewer is None:
-        return public
-    if viewer.is_admin:
-        return true()
-    return or_(public, Review.user_id == viewer.id)
-
-
 def list_reviews(title: Title, viewer: User | None, *, page: int = 1, per_page: int = PER_PAGE) -> Page[Review]:
     """Reviews of the title the viewer may see, newest first, authors loaded, and their total: one query."""
     page = max(1, page)
     total_col = func.count().over().label("total")
     rows = db.session.execute(
-        select(Review, total_col).outerjoin(Profile, Profile.user_id == Review.user_id)
-        .where(Review.title_id == title.id).where(_visible_to(viewer))
+        select(Review, total_col)
+        .where(Review.title_id == title.id, visibility.visible_owners(viewer, Review.user_id))
         .options(joinedload(Review.user).joinedload(User.profile))
         .order_by(Review.created_at.desc(), Review.id.desc())
         .limit(per_page).offset((page - 1) * per_page)
@@ -98,8 +83,8 @@ def list_reviews(title: Title, viewer: User | None, *, page: int = 1, per_page: 
         total = rows[0].total
     elif page > 1:  # past the end: the window had no row to count on
         total = db.session.scalar(
-            select(func.count()).select_from(Review).outerjoin(Profile, Profile.user_id == Review.user_id)
-            .where(Review.title_id == title.id).where(_visible_to(viewer))
+            select(func.count()).select_from(Review)
+            .where(Review.title_id == title.id, visibility.visible_owners(viewer, Review.user_id))
         ) or 0
     else:
         total = 0
@@ -107,7 +92,5 @@ def list_reviews(title: Title, viewer: User | None, *, page: int = 1, per_page: 
 
 
 def can_view(review: Review, viewer: User | None) -> bool:
-    """Whether the viewer may read this review."""
-    if viewer is not None and (viewer.id == review.user_id or viewer.is_admin):
-        return True
-    return not _is_private(review.user)
+    """Whether the viewer may read this review: whether they may see its author's data."""
+    return visibility.can_see(viewer, review.user)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from mymovielist.extensions import db
 from mymovielist.models import Follow, Notification, Title, User, utcnow
-from mymovielist.services import activity
+from mymovielist.services import activity, visibility
 
 PER_PAGE = 30
 
@@ -19,18 +19,29 @@ class SocialError(ValueError):
     """A social action that breaks a rule; the message is shown to the user."""
 
 
+def follow_status(follower: User, followed: User) -> str | None:
+    """"approved", "pending" (a request to a private profile) or None when `follower` does not follow."""
+    found = db.session.get(Follow, (follower.id, followed.id))
+    return found.status if found is not None else None
+
+
 def is_following(follower: User, followed: User) -> bool:
-    """Whether `follower` follows `followed`."""
-    return db.session.get(Follow, (follower.id, followed.id)) is not None
+    """Whether `follower` follows `followed` (an approved follow, not a pending request)."""
+    return follow_status(follower, followed) == visibility.APPROVED
 
 
 def follow(follower: User, followed: User) -> bool:
-    """Follow a user; True when it is new (following twice changes nothing)."""
+    """Follow a user, or ask to when their profile is private; True when it is new (twice changes nothing)."""
     if follower.id == followed.id:
         raise SocialError("You cannot follow yourself.")
-    if is_following(follower, followed):
+    if follow_status(follower, followed) is not None:
         return False
-    db.session.add(Follow(follower_id=follower.id, followed_id=followed.id))
+    if visibility.is_private(followed):
+        db.session.add(Follow(follower_id=follower.id, followed_id=followed.id, status=visibility.PENDING))
+        db.session.flush()
+        notify(followed, "follow_request", follower)
+        return True
+    db.session.add(Follow(follower_id=follower.id, followed_id=followed.id, status=visibility.APPROVED))
     db.session.flush()
     notify(followed, "follow", follower)
     activity.record(follower, "followed", user_id=followed.id, username=followed.username)
@@ -38,7 +49,7 @@ def follow(follower: User, followed: User) -> bool:
 
 
 def unfollow(follower: User, followed: User) -> bool:
-    """Stop following a user; True when there was something to undo."""
+    """Stop following a user, or withdraw a request; True when there was something to undo."""
     result = db.session.execute(
         delete(Follow).where(Follow.follower_id == follower.id, Follow.followed_id == followed.id)
     )
@@ -46,12 +57,45 @@ def unfollow(follower: User, followed: User) -> bool:
     return bool(result.rowcount)
 
 
-def toggle_follow(follower: User, followed: User) -> bool:
-    """Follow or unfollow; returns whether `follower` follows `followed` afterwards."""
-    if is_following(follower, followed):
+def toggle_follow(follower: User, followed: User) -> str | None:
+    """Follow (or ask to), or unfollow (or withdraw the request); returns the follow status afterwards."""
+    if follow_status(follower, followed) is not None:
         unfollow(follower, followed)
-        return False
+        return None
     follow(follower, followed)
+    return follow_status(follower, followed)
+
+
+def list_requests(user: User) -> list[User]:
+    """The users waiting for `user` to approve their follow request, oldest request first."""
+    return list(db.session.scalars(
+        select(User).join(Follow, Follow.follower_id == User.id)
+        .where(Follow.followed_id == user.id, Follow.status == visibility.PENDING)
+        .options(joinedload(User.profile))
+        .order_by(Follow.created_at, Follow.follower_id)
+    ))
+
+
+def count_requests(user: User) -> int:
+    """How many follow requests wait for `user`."""
+    return db.session.scalar(
+        select(func.count()).where(Follow.followed_id == user.id, Follow.status == visibility.PENDING)
+    ) or 0
+
+
+def answer_request(user: User, follower: User, approve: bool) -> bool:
+    """Approve `follower`'s request to follow `user`, or decline it; False when there was no request."""
+    request = db.session.get(Follow, (follower.id, user.id))
+    if request is None or request.status != visibility.PENDING:
+        return False
+    if approve:
+        request.status = visibility.APPROVED
+        db.session.flush()
+        notify(follower, "follow_approved", user)
+        activity.record(follower, "followed", user_id=user.id, username=user.username)
+    else:
+        db.session.delete(request)
+        db.session.flush()
     return True
 
 
@@ -62,9 +106,10 @@ class FollowCounts:
 
 
 def count_follows(user: User) -> FollowCounts:
-    """How many users follow `user`, and how many `user` follows (one query)."""
-    followers = select(func.count()).where(Follow.followed_id == user.id).scalar_subquery()
-    following = select(func.count()).where(Follow.follower_id == user.id).scalar_subquery()
+    """How many users follow `user`, and how many `user` follows (one query; requests do not count)."""
+    approved = Follow.status == visibility.APPROVED
+    followers = select(func.count()).where(Follow.followed_id == user.id, approved).scalar_subquery()
+    following = select(func.count()).where(Follow.follower_id == user.id, approved).scalar_subquery()
     row = db.session.execute(select(followers, following)).one()
     return FollowCounts(row[0], row[1])
 
@@ -79,11 +124,11 @@ def notify(user: User, kind: str, actor: User | None, title: Title | None = None
 
 
 def notify_followers(actor: User, kind: str, title: Title | None = None, **data: Any) -> int:
-    """Tell everyone who follows `actor`, in one INSERT ... SELECT; returns how many were told."""
+    """Tell everyone who follows `actor` (approved follows only), in one INSERT ... SELECT; returns how many."""
     rows = select(
         Follow.follower_id, literal(kind), literal(actor.id), literal(title.id if title else None),
         literal(data, Notification.data.type), literal(utcnow(), Notification.created_at.type),
-    ).where(Follow.followed_id == actor.id)
+    ).where(Follow.followed_id == actor.id, Follow.status == visibility.APPROVED)
     result = db.session.execute(
         insert(Notification).from_select(
             ["user_id", "kind", "actor_id", "title_id", "data", "created_at"], rows

@@ -6,13 +6,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
-from mymovielist.auth.access import login_required, safe_next
+from mymovielist.auth.access import login_required, safe_next, visible_user_or_404
 from mymovielist.errors import render_error
 from mymovielist.extensions import db
 from mymovielist.htmx import htmx_response, is_htmx, toast, wants_fragment
 from mymovielist.models import User
 from mymovielist.reviews.views import page_arg
-from mymovielist.services import accounts, activity, social
+from mymovielist.services import accounts, activity, social, tracking, visibility
 from mymovielist.social import bp
 
 
@@ -28,33 +28,38 @@ def _user_or_404(username: str) -> User:
 def _helpers() -> dict:
     def follow_state(user: User) -> dict:
         viewer = _viewer()
-        following = viewer is not None and viewer.id != user.id and social.is_following(viewer, user)
-        return {"following": following, "counts": social.count_follows(user)}
+        status = social.follow_status(viewer, user) if viewer is not None and viewer.id != user.id else None
+        requests = social.count_requests(user) if viewer is not None and viewer.id == user.id else 0
+        return {"following": status == visibility.APPROVED, "requested": status == visibility.PENDING,
+                "requests": requests, "counts": social.count_follows(user)}
 
     def unread_notifications() -> int:
         return social.unread_count(current_user) if current_user.is_authenticated else 0
 
     def activity_page(user: User, page: int = 1):
-        return activity.list_for_user(user, page=page) if activity.can_see_activity(_viewer(), user) else None
+        return activity.list_for_user(user, page=page) if visibility.can_see(_viewer(), user) else None
 
     def activity_feed(page: int = 1):
         return activity.feed_for(current_user, page=page) if current_user.is_authenticated else None
 
     return {"follow_state": follow_state, "unread_notifications": unread_notifications,
-            "activity_page": activity_page, "activity_feed": activity_feed, "describe_activity": activity.describe}
+            "activity_page": activity_page, "activity_feed": activity_feed, "describe_activity": activity.describe,
+            "status_label": tracking.status_label}  # "reading" for a manga, "watching" for a series
 
 
 @bp.post("/users/<username>/follow")
 @login_required
 def toggle_follow(username: str):
-    """Follow a user, or stop following them."""
+    """Follow a user (ask to, when their profile is private), or stop following them (withdraw the request)."""
     user = _user_or_404(username)
     try:
-        following = social.toggle_follow(current_user._get_current_object(), user)
+        status = social.toggle_follow(current_user._get_current_object(), user)
     except social.SocialError as error:
         return render_error(400, str(error))
     db.session.commit()
-    message = f"You follow {user.username}." if following else f"You no longer follow {user.username}."
+    message = {visibility.APPROVED: f"You follow {user.username}.",
+               visibility.PENDING: f"You asked to follow {user.username}; they will see your request.",
+               None: f"You no longer follow {user.username}."}[status]
     if is_htmx():
         html = render_template("social/_follow_button.html", user=user)
         return htmx_response(html, trigger=toast(message, "success"))
@@ -64,14 +69,36 @@ def toggle_follow(username: str):
 
 @bp.get("/users/<username>/activity")
 def user_activity(username: str):
-    """Show what a user has done, newest first; private profiles show it only to their owner."""
-    user = _user_or_404(username)
-    if not activity.can_see_activity(_viewer(), user):
-        abort(404)
+    """Show what a user has done, newest first, to whoever may see it (`visibility.can_see`)."""
+    user = visible_user_or_404(username)
     page = activity.list_for_user(user, page=page_arg())
     if wants_fragment("activity-list"):
         return render_block("social/activity.html", "activity_list", user=user, page=page)
     return render_template("social/activity.html", user=user, page=page)
+
+
+@bp.get("/follow-requests")
+@login_required
+def follow_requests():
+    """Show the people who asked to follow you, with Approve and Decline buttons."""
+    return render_template("social/requests.html", requests=social.list_requests(current_user))
+
+
+@bp.post("/follow-requests/<username>/<any(approve, decline):answer>")
+@login_required
+def answer_request(username: str, answer: str):
+    """Approve or decline someone's request to follow you."""
+    follower = _user_or_404(username)
+    if not social.answer_request(current_user._get_current_object(), follower, approve=answer == "approve"):
+        abort(404)
+    db.session.commit()
+    message = (f"{follower.username} now follows you." if answer == "approve"
+               else f"You declined {follower.username}'s request.")
+    if is_htmx():
+        html = render_block("social/requests.html", "request_list", requests=social.list_requests(current_user))
+        return htmx_response(html, trigger=toast(message, "success"))
+    flash(message, "success")
+    return redirect(url_for("social.follow_requests"))
 
 
 @bp.get("/feed")

@@ -5,27 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort, render_template
-from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
+from mymovielist.auth.access import visible_user_or_404
 from mymovielist.htmx import wants_fragment
 from mymovielist.models import KIND_LABELS, User, utcnow
 from mymovielist.models.tracking import ENTRY_STATUSES
-from mymovielist.services import accounts, activity, charts, tracking
+from mymovielist.services import charts, tracking
 from mymovielist.services import stats as stats_service
 from mymovielist.services.stats import UserStats, YearReview, hours
 from mymovielist.stats import bp
 from mymovielist.tracking.responses import score_scale
 
 FIRST_YEAR = 1900
-
-
-def _visible_owner(username: str) -> User:
-    """The user whose stats these are; a private profile's stats do not exist for other people."""
-    owner = accounts.get_user_by_username(username)
-    if owner is None or not activity.can_see_activity(current_user, owner):
-        abort(404)
-    return owner
 
 
 def _name(owner: User) -> str:
@@ -99,7 +91,7 @@ def _overview_charts(stats: UserStats, scale: str) -> dict[str, charts.Chart]:
 @bp.get("/users/<username>/stats")
 def overview(username: str):
     """Show a user's statistics: counts, scores, time watched, activity, genres, studios and people."""
-    owner = _visible_owner(username)
+    owner = visible_user_or_404(username)
     stats = stats_service.get_user_stats(owner.id)
     scale = score_scale()
     return render_template(
@@ -143,7 +135,7 @@ def _year_charts(review: YearReview) -> dict[str, charts.Chart]:
 @bp.get("/users/<username>/stats/<int:year>")
 def year_review(username: str, year: int):
     """Show a user's year in review: completions, hours, top-rated, months, genre, first and last watch."""
-    owner = _visible_owner(username)
+    owner = visible_user_or_404(username)
     if not FIRST_YEAR <= year <= utcnow().year:
         abort(404)
     review = stats_service.get_year_review(owner.id, year)

@@ -6,21 +6,13 @@ from flask import abort, current_app, render_template, request
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
+from mymovielist.auth.access import visible_user_or_404
 from mymovielist.htmx import wants_fragment
 from mymovielist.models import User
-from mymovielist.services import accounts, activity, scores, tracking, watchlog
+from mymovielist.services import scores, tracking, watchlog
 from mymovielist.tracking import bp
 from mymovielist.tracking.forms import ListQueryForm
 from mymovielist.tracking.responses import score_scale
-
-
-def _visible_owner(username: str) -> User:
-    user = accounts.get_user_by_username(username)
-    if user is None:
-        abort(404)
-    if not activity.can_see_activity(current_user, user):
-        abort(403, description="This list is private.")
-    return user
 
 
 def _list_query(form: ListQueryForm) -> tracking.ListQuery:
@@ -34,7 +26,7 @@ def _list_query(form: ListQueryForm) -> tracking.ListQuery:
 @bp.get("/users/<username>/list")
 def user_list(username: str):
     """Show a user's list by status and kind, sorted and filtered, a page at a time."""
-    owner = _visible_owner(username)
+    owner = visible_user_or_404(username)
     form = ListQueryForm(request.args)
     query = _list_query(form)
     page = tracking.list_entries(owner.id, query, page=form.page.data or 1,

@@ -49,7 +49,9 @@ class ProfileForm(SettingsForm):
         ],
         render_kw={"inputmode": "url", "placeholder": "https://…"},
     )
-    is_private = BooleanField("Private profile: only I can see my bio and lists")
+    is_private = BooleanField(
+        "Private profile: only I and the followers I approve see my bio, lists, stats, activity and reviews"
+    )
 
 
 class MultiCheckboxField(SelectMultipleField):

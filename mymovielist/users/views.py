@@ -7,10 +7,10 @@ from collections.abc import Callable
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from mymovielist.auth.access import can_see_private, login_required
+from mymovielist.auth.access import login_required
 from mymovielist.auth.sessions import end_session, restart_session
 from mymovielist.extensions import db
-from mymovielist.services import accounts, scores
+from mymovielist.services import accounts, scores, visibility
 from mymovielist.users import bp
 from mymovielist.users.forms import (
     DeleteAccountForm,
@@ -35,7 +35,7 @@ def _score_filter(score: int | None, scale: str | None = None) -> str:
 
 @bp.get("/users/<username>")
 def profile(username: str):
-    """Show a user's profile; a private one shows only its name to other people."""
+    """Show a user's profile; a private one shows only its name to people its owner has not approved."""
     user = accounts.get_user_by_username(username)
     if user is None:
         abort(404)
@@ -43,7 +43,7 @@ def profile(username: str):
         "users/profile.html",
         user=user,
         profile=user.profile,
-        show_private=not (user.profile and user.profile.is_private) or can_see_private(user),
+        show_private=visibility.can_see(current_user, user),
     )
 
 

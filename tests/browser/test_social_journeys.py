@@ -112,3 +112,26 @@ def test_without_javascript_reviews_lists_and_follows_still_work(nojs_page):
     assert page.locator("#list-items .list-item").count() == 1
     page.goto(f"/users/{name}/lists")
     assert "No script" in page.inner_text("main")
+
+
+def test_a_private_profile_approves_a_follow_request_with_htmx(browser, live_server):
+    contexts = [browser.new_context(base_url=live_server) for _ in range(2)]
+    asker, hermit = (c.new_page() for c in contexts)
+    try:
+        hermit_name = _register(hermit, "hermit")
+        hermit.goto("/settings")
+        hermit.check("#is_private")
+        hermit.locator("form", has=hermit.locator("#is_private")).locator("button[type=submit]").click()
+        asker_name = _register(asker, "asker")
+        asker.goto(f"/users/{hermit_name}")
+        asker.click("#follow-button button")
+        expect(asker.locator("#follow-button button")).to_contain_text("Requested")
+        assert asker.goto(f"/users/{hermit_name}/list").status == 404
+        hermit.goto("/follow-requests")
+        hermit.click(f"button:has-text('Approve {asker_name}')")
+        expect(hermit.locator("#request-list")).to_contain_text("No one is waiting")
+        assert hermit.url.endswith("/follow-requests")  # htmx swapped the list, no navigation
+        assert asker.goto(f"/users/{hermit_name}/list").status == 200
+    finally:
+        for c in contexts:
+            c.close()
