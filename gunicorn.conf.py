@@ -6,6 +6,9 @@ Every setting comes from the environment with a safe default:
   GUNICORN_TIMEOUT  seconds a worker may spend on one request before it is replaced (default 60)
   PROMETHEUS_MULTIPROC_DIR  set: /metrics adds up every worker (prometheus-client multi-process mode)
 
+Several workers refuse to start on state each would keep to itself (an in-process cache, memory://
+login throttling); see mymovielist/serving.py.
+
 The scheduler is NOT run here: start `flask jobs run` as its own single process, so jobs run once
 however many workers there are.
 """
@@ -29,6 +32,22 @@ max_requests_jitter = max_requests // 10
 accesslog = None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server) -> None:
+    """Refuse several workers on per-process state; the master then holds no database connection."""
+    from mymovielist import serving
+
+    app = server.app.wsgi()  # loaded in the master: the workers fork with it
+    serving.check_workers(app, server.cfg.workers)
+    serving.forget_connections(app)
+
+
+def post_fork(server, worker) -> None:
+    """A new worker gets database pools of its own, never the master's connections."""
+    from mymovielist import serving
+
+    serving.forget_connections(server.app.wsgi())
 
 
 def child_exit(server, worker) -> None:
