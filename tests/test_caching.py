@@ -87,9 +87,8 @@ def test_pages_stay_cached_and_invalidated_after_the_cache_overflows(small_app):
         assert _queries(small_app, visitor, f"/titles/{title_id}") == (0, page)  # and is kept again
 
 
+@pytest.mark.parametrize("small_app", ["file"], indirect=True)
 def test_the_file_cache_prunes_to_below_its_threshold(small_app):
-    if small_app.config["CACHE_TYPE"] != DefaultConfig.CACHE_TYPE:
-        pytest.skip("the file cache's own pruning")
     ids = _titles(small_app, TITLES)
     visitor = small_app.test_client()
     for title_id in ids:
