@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from mymovielist import database
+from mymovielist import caching, database
 from mymovielist.config import DefaultConfig, default_database_uri, instance_secret_key
 from mymovielist.extensions import cache, compress, csrf, db, limiter, login_manager, migrate
 
@@ -26,6 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     cache.init_app(app)
+    caching.install(app, app.extensions["cache"][cache])
     compress.init_app(app)
     limiter.init_app(app)
     _init_login(app)
@@ -98,9 +99,14 @@ def _configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     if (path := database.sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])) is not None:
         database.keep_private(path)
     # MYMOVIELIST_CACHE_REDIS_URL: one cache shared by every worker (generations in cache_keys).
-    if app.config.get("CACHE_REDIS_URL") and app.config.get("CACHE_TYPE") in (None, "SimpleCache"):
+    if app.config.get("CACHE_REDIS_URL") and app.config.get("CACHE_TYPE") in (None, "SimpleCache", DefaultConfig.CACHE_TYPE):
         app.config["CACHE_TYPE"] = "RedisCache"
         app.config.setdefault("CACHE_KEY_PREFIX", "mymovielist:cache:")
+    app.config["CACHE_DIR"] = caching.cache_dir(app)
+    # sqlite:///relative (SQLAlchemy's notation) is inside the instance folder, like the database.
+    limits_uri = str(app.config.get("RATELIMIT_STORAGE_URI") or "")
+    if limits_uri.startswith("sqlite:///") and not limits_uri.startswith("sqlite:////"):
+        app.config["RATELIMIT_STORAGE_URI"] = f"sqlite:///{os.path.join(app.instance_path, limits_uri[10:])}"
     # The debugger runs code from the browser: never on unless testing or explicitly developing.
     if app.config.get("DEBUG") and not (app.config.get("TESTING") or app.config.get("DEV_MODE")):
         app.config["DEBUG"] = False

@@ -20,7 +20,13 @@ class DefaultConfig:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLITE_BUSY_TIMEOUT_MS = 5000
 
-    CACHE_TYPE = "SimpleCache"
+    # One cache for every process using the instance folder (gunicorn workers, the scheduler, the
+    # CLI): files in CACHE_DIR (relative to the instance folder), pruned past CACHE_THRESHOLD entries.
+    # "SimpleCache" is one process's memory: fine for a lone `flask run`, refused by gunicorn with
+    # several workers. MYMOVIELIST_CACHE_REDIS_URL switches to Redis.
+    CACHE_TYPE = "mymovielist.caching.FileSystemCache"
+    CACHE_DIR = "cache"
+    CACHE_THRESHOLD = 2000
     CACHE_DEFAULT_TIMEOUT = 300
     # flask-compress: brotli for browsers that take it, gzip for the rest; tiny bodies stay plain.
     COMPRESS_ALGORITHM = ["br", "gzip"]
@@ -46,15 +52,16 @@ class DefaultConfig:
     PASSWORD_MIN_LENGTH = 8
     PASSWORD_MAX_LENGTH = 128
 
-    # Failed logins allowed before a 429 (Flask-Limiter notation); storage is memory:// or a
-    # redis:// URI shared by every worker.
+    # Failed logins allowed before a 429 (Flask-Limiter notation). The counts live in a SQLite file
+    # of the instance folder that every process shares (mymovielist.ratelimit_storage), or in Redis
+    # (redis://); memory:// is one process's own, refused by gunicorn with several workers.
     LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
     LOGIN_FAILURES_PER_IP = "50 per 15 minutes"
     # Sign-ups, and the inline checks of the sign-up form (each says whether a name or address is
     # taken), per client address: enough for a person, too few to enumerate accounts.
     REGISTRATIONS_PER_IP = "10 per hour"
     REGISTRATION_CHECKS_PER_IP = "60 per 10 minutes"
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "sqlite:///ratelimits.sqlite3"
     # No X-RateLimit-* headers: a remaining count shared by "alice" and her email address would tell
     # that the account exists. A 429 still says Retry-After (auth.views).
     RATELIMIT_HEADERS_ENABLED = False

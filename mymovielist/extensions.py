@@ -9,6 +9,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from mymovielist import ratelimit_storage  # noqa: F401  (registers sqlite:// storage with limits)
 from mymovielist.models.base import Base
 
 db = SQLAlchemy(model_class=Base)

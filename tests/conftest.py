@@ -147,7 +147,9 @@ def _test_config(tmp_path: Path, **overrides) -> dict:
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_uri(tmp_path),
         "WTF_CSRF_ENABLED": False,
+        # One process per app: its own memory (the multi-process tests name the shared defaults).
         "CACHE_TYPE": "SimpleCache",
+        "RATELIMIT_STORAGE_URI": "memory://",
         # Cheap argon2 for speed; test_auth_passwords.py checks the production defaults.
         "PASSWORD_HASH_TIME_COST": 1,
         "PASSWORD_HASH_MEMORY_COST": 8,

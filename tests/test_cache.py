@@ -111,7 +111,10 @@ def test_redis_url_switches_the_cache_to_redis(tmp_path, monkeypatch):
     assert app.config["CACHE_TYPE"] == "RedisCache"
     assert app.config["CACHE_KEY_PREFIX"].startswith("mymovielist")
     plain = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'y.db'}"})
-    assert plain.config["CACHE_TYPE"] == "SimpleCache"
+    # Without Redis the default is the file cache every process of the instance folder shares.
+    assert plain.config["CACHE_TYPE"] == "mymovielist.caching.FileSystemCache"
+    assert plain.config["CACHE_DIR"] == str(tmp_path / "instance" / "cache")
+    assert plain.config["RATELIMIT_STORAGE_URI"] == f"sqlite:///{tmp_path / 'instance' / 'ratelimits.sqlite3'}"
     assert cache is not None
 
 

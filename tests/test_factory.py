@@ -20,7 +20,7 @@ def make(tmp_path, monkeypatch, test_config=None):
 def test_defaults_apply_without_any_configuration(tmp_path, monkeypatch):
     monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path / "instance"))
     app = make(tmp_path, monkeypatch)
-    assert app.config["CACHE_TYPE"] == "SimpleCache"
+    assert app.config["CACHE_TYPE"] == "mymovielist.caching.FileSystemCache"  # shared by every process
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'instance' / 'mymovielist.sqlite3'}"
     assert app.config["TMDB_BASE_URL"] == "https://api.themoviedb.org/3"
     assert not app.testing

@@ -1,8 +1,11 @@
 """Cache keys and invalidation: every cached read names its scopes, every write bumps them here.
 
-Each scope ("catalog", "scores", "title:<id>", "user:<id>") has a generation token stored in the
-cache itself. A cached value's key includes the tokens of the scopes it depends on, so a change is
-one `set` of a new token (O(1), shared by every worker on Redis) and the old entries simply expire.
+Each scope ("catalog", "scores", "title:<id>", "user:<id>") has a generation token, kept beside the
+cache in a store that is never pruned (mymovielist.caching: a directory next to the file cache, or
+Redis). A cached value's key includes the tokens of the scopes it depends on, so a change is one
+`set` of a new token (O(1), shared by every process) and the old entries simply expire. A token is
+random, never a counter: should one be lost, its scope gets a value no entry was ever stored under,
+so a lost token costs misses and can never bring back an old page.
 
 A write bumps its scopes twice: at once, and again after the transaction commits (a reader that ran
 between the two may have cached the old rows under the new token; the second bump discards that).
@@ -15,9 +18,11 @@ import secrets
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from mymovielist.caching import GENERATIONS, TokenStore
 from mymovielist.extensions import cache
 
 T = TypeVar("T")
@@ -39,21 +44,27 @@ def user_scope(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+def _tokens() -> TokenStore:
+    return current_app.extensions[GENERATIONS]
+
+
 def generation(scope: str) -> str:
     """The current token of a scope (created on first use)."""
     key = f"gen:{scope}"
-    token = cache.get(key)
+    tokens = _tokens()
+    token = tokens.get(key)
     if token is None:
-        token = secrets.token_hex(6)
+        token = secrets.token_hex(8)
         # add, not set: two workers creating the same scope at once agree on the first token.
-        if not cache.add(key, token, timeout=0):
-            token = cache.get(key) or token
+        if not tokens.add(key, token, timeout=0):
+            token = tokens.get(key) or token
     return token
 
 
 def _bump(scopes: Iterable[str]) -> None:
+    tokens = _tokens()
     for scope in scopes:
-        cache.set(f"gen:{scope}", secrets.token_hex(6), timeout=0)
+        tokens.set(f"gen:{scope}", secrets.token_hex(8), timeout=0)
 
 
 def _changed(session: Session | None, *scopes: str) -> None:
