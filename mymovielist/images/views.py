@@ -12,6 +12,7 @@ from mymovielist.images.links import KINDS, image_src, source_url
 from mymovielist.images.links import digest as digest_of
 from mymovielist.images.store import FORMATS, WIDTHS, ImageUnavailable
 from mymovielist.models import Character, Person, Title, User
+from mymovielist.services import visibility
 
 MODELS = {"title": Title, "person": Person, "character": Character, "avatar": User}
 YEAR = "public, max-age=31536000, immutable"
@@ -23,9 +24,9 @@ def image(kind: str, item_id: int, digest: str, width: int):
     if width not in WIDTHS or kind not in KINDS:
         abort(404)
     item = db.get_or_404(MODELS[kind], item_id)
-    hidden = kind == "avatar" and _private_avatar(item)
-    if hidden and not (current_user.is_authenticated and (current_user.id == item.id or current_user.is_admin)):
-        abort(404)  # a private profile's picture is its owner's, as the profile page shows it
+    hidden = kind == "avatar" and visibility.is_private(item)
+    if hidden and not visibility.can_see(current_user, item):
+        abort(404)  # a private profile's picture is shown as its page shows it: to whom it may see
     url = source_url(item, kind)
     if url and digest != digest_of(url):
         # An address from before the image changed: send the browser to the current one.
@@ -44,10 +45,6 @@ def image(kind: str, item_id: int, digest: str, width: int):
     response.vary.add("Accept")
     response.set_etag(f"{digest}-{width}-{fmt}")
     return response.make_conditional(request)
-
-
-def _private_avatar(user: User) -> bool:
-    return bool(user.profile and user.profile.is_private)
 
 
 def _placeholder(item, kind: str):
