@@ -59,7 +59,8 @@ def run(client, app, source, data, mode="only_new") -> ImportJob:
     response = upload(client, source, data, mode)
     assert response.status_code == 303, response.get_data(as_text=True)
     job_id = job_id_from(response)
-    runner.wait(job_id)
+    with app.app_context():
+        runner.wait(job_id)
     with app.app_context():
         job = db.session.get(ImportJob, job_id)
         db.session.expunge(job)
@@ -542,4 +543,5 @@ def test_upload_with_csrf_on_needs_the_token(app, client, alice):
         content_type="multipart/form-data",
     )
     assert accepted.status_code == 303
-    runner.wait(job_id_from(accepted))
+    with app.app_context():
+        runner.wait(job_id_from(accepted))
