@@ -639,3 +639,24 @@ def test_an_import_whose_worker_died_on_every_attempt_fails_and_says_so(app, cli
     assert "The import failed and nothing was written" in page and "stopped before it ended" in page
     assert counts(app, alice) == {"entries": 0, "watches": 0, "reviews": 0, "lists": 0, "items": 0}
     assert not (runner.folder(app) / str(job_id)).exists()
+
+
+@pytest.mark.parametrize("live", [False, True], ids=["sqlite-lock-held", "postgresql"])
+def test_the_writing_is_reported_row_by_row_only_where_it_can_be_committed(app, alice, catalog, live):
+    class Recorder(list):
+        live_during_writes = live
+
+        def __call__(self, done, total=None, message=None, *, force=False):
+            self.append((done, total, message))
+
+    told = Recorder()
+    with app.app_context():
+        job = runner.create_job(db.session.get(User, alice), "mal", "only_new", "animelist.xml", mal_xml())
+        db.session.commit()
+        assert runner.run_job(job.id, told).status == "succeeded"
+    steps = [(0, None, "Reading the file"), (0, 5, "Finding 5 titles in the catalog")]
+    if live:
+        steps += [(0, 4, "Writing 4 titles")] + [(n, 4, "Writing 4 titles") for n in range(1, 5)]
+    else:  # the write transaction holds SQLite's lock: the bar has no count until it commits
+        steps += [(0, None, "Writing 4 titles")]
+    assert told == steps

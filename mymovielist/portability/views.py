@@ -9,8 +9,8 @@ from jinja2_fragments.flask import render_block
 from mymovielist.auth.access import login_required
 from mymovielist.errors import render_error
 from mymovielist.extensions import db
-from mymovielist.jobs import worker
 from mymovielist.htmx import htmx_response, toast, wants_fragment
+from mymovielist.jobs import worker
 from mymovielist.models import ImportJob, Title
 from mymovielist.portability import bp
 from mymovielist.portability.forms import ImportForm, ResolveForm

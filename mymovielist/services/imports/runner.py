@@ -135,7 +135,7 @@ def run_job(job_id: int, progress: Progress | None = None) -> ImportJob:
     job.status = "running"
     source = job.source
     db.session.commit()
-    tell = progress or (lambda *_args, **_kwargs: None)
+    tell = progress if progress is not None else (lambda *_args, **_kwargs: None)
     try:
         tell(0, None, "Reading the file", force=True)
         bundle = parse(source, path.read_bytes())
@@ -144,10 +144,12 @@ def run_job(job_id: int, progress: Progress | None = None) -> ImportJob:
             matched = matching.match([record.ref for record in bundle.records.values()])
             db.session.rollback()
         writing = sum(1 for record in bundle.records.values() if record.ref.key in matched)
-        # Said before the write transaction begins: on SQLite it holds the one write lock until it ends.
-        tell(0, writing, f"Writing {writing} titles", force=True)
+        live = progress is not None and progress.live_during_writes
+        # Said before the write transaction begins: on SQLite it holds the one write lock until it
+        # ends, and the bar shows no count it cannot keep up to date.
+        tell(0, writing if live else None, f"Writing {writing} titles", force=True)
         job = db.session.get(ImportJob, job_id)
-        _write(job, bundle, matched, progress if progress is not None and progress.live_during_writes else None)
+        _write(job, bundle, matched, progress if live else None)
         job.status = "succeeded"
     except Exception as error:  # anything: the transaction is rolled back and the user told why
         db.session.rollback()
