@@ -107,3 +107,30 @@ def test_the_form_needs_a_csrf_token(app, make_user):
     response = client.post("/admin/sync/jobs/nightly-backup", headers={"X-CSRFToken": token})
     wait_for_queue(app)
     assert response.status_code == 302
+
+
+def test_queued_jobs_are_listed_and_poll_themselves_until_they_end(app, admin):
+    app.config["JOBS_WORKER"] = "external"  # nothing runs them here: they stay queued
+    assert admin.post("/admin/sync/jobs/trending").status_code == 302
+    again = admin.post("/admin/sync/jobs/trending", headers={"HX-Request": "true", "HX-Target": "sync-runs"})
+    assert json.loads(again.headers["HX-Trigger"])["toast"]["message"] == "trending is already queued or running."
+    with app.app_context():
+        job_id = db.session.scalar(db.select(Job.id))
+        assert db.session.scalar(db.select(db.func.count()).select_from(Job)) == 1
+    page = admin.get("/admin/sync").get_data(as_text=True)
+    assert f'hx-get="/admin/jobs/{job_id}/progress"' in page and "queued" in page
+    assert 'hx-trigger="load delay:1s"' in page  # the list comes back while a job is unfinished
+    assert f'id="job-{job_id}"' in admin.get("/admin/").get_data(as_text=True)  # one history on /admin too
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        job.status, job.progress_done, job.progress_total, job.message = "running", 3, 8, "Refreshing"
+        db.session.commit()
+    row = admin.get(f"/admin/jobs/{job_id}/progress", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in row and 'hx-trigger="every 1s"' in row and '<progress value="3" max="8"' in row
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        job.status, job.error = "failed", "ProviderError: tmdb answered 503"
+        db.session.commit()
+    row = admin.get(f"/admin/jobs/{job_id}/progress", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "hx-trigger" not in row and "tmdb answered 503" in row
+    assert admin.get("/admin/jobs/999/progress").status_code == 404
