@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import _test_config, close_app
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from mymovielist import create_app
 from mymovielist.extensions import db
@@ -253,3 +254,20 @@ def test_the_jobs_process_worker_runs_what_the_web_queued(app, ran):
         worker.stop(app)
     assert not jobs_process.is_alive()
     assert sorted(run["n"] for run in ran) == [1, 2]
+
+
+def test_an_outcome_is_recorded_even_while_the_database_is_busy_for_a_moment(app, ran, monkeypatch):
+    job_id = enqueue(app)
+    real_complete, calls = queue.complete, []
+
+    def busy_once(claim, result=None, message="Done"):
+        calls.append(claim.id)
+        if len(calls) == 1:  # another process's long write transaction holds SQLite's lock
+            raise OperationalError("UPDATE jobs ...", {}, Exception("database is locked"))
+        return real_complete(claim, result, message)
+
+    monkeypatch.setattr(queue, "complete", busy_once)
+    with app.app_context():
+        assert worker.run_next("worker-a")
+    assert calls == [job_id, job_id]
+    assert (load(app, job_id).status, ran) == ("done", [{"n": 1}])

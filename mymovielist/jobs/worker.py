@@ -23,7 +23,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import event, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from mymovielist.database import transaction_mode
@@ -80,9 +80,10 @@ def kinds() -> dict[str, Kind]:
         from mymovielist.jobs.runner import run_job
         from mymovielist.services.imports import runner as imports
 
-        KINDS["import"] = Kind(imports.run_queued, imports.give_up)
-        for spec in JOBS:
-            KINDS.setdefault(spec.id, Kind(lambda _payload, _progress, job_id=spec.id: run_job(job_id)))
+        built = {spec.id: Kind(lambda _payload, _progress, job_id=spec.id: run_job(job_id)) for spec in JOBS}
+        built["import"] = Kind(imports.run_queued, imports.give_up)  # last: its presence means all are in
+        for name, kind in built.items():
+            KINDS.setdefault(name, kind)
     return KINDS
 
 
@@ -129,14 +130,30 @@ def execute(claim: queue.Claim) -> Any:
         result = kind.run(claim.payload, Progress(claim))
     except Exception as exc:
         db.session.rollback()
-        queue.fail(claim, f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__)
+        error = f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__
+        _persist(lambda: queue.fail(claim, error), claim)
         raise
     finally:
         lease.ended.set()
         db.session.remove()
-    if not queue.complete(claim, summary(result)):
-        log.warning("job %s finished after another worker took it over", claim.id)
+    _persist(lambda: queue.complete(claim, summary(result)), claim)
     return result
+
+
+def _persist(write: Callable[[], bool], claim: queue.Claim, tries: int = 3) -> None:
+    """Record an outcome, trying again while the database is busy (another process's long write on SQLite).
+
+    Should it still fail, the lease runs out and the job runs again: its handler is idempotent.
+    """
+    for attempt in range(1, tries + 1):
+        try:
+            if not write():
+                log.warning("job %s ended after another worker took it over; its outcome stands", claim.id)
+            return
+        except OperationalError:
+            if attempt == tries:
+                raise
+            time.sleep(attempt)
 
 
 def give_up_abandoned() -> None:
