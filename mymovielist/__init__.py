@@ -22,6 +22,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     observability_logging.install(app)
 
     database.install(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    from mymovielist.jobs import worker as jobs_worker
+
+    jobs_worker.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)

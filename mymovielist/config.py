@@ -107,6 +107,16 @@ class DefaultConfig:
     # Nightly backups go here (relative paths are inside the instance folder); keep this many.
     BACKUP_DIR = "backups"
     BACKUP_KEEP = 7
+    # The job queue (jobs table). Who runs queued jobs: "auto" (the web process runs them in a
+    # thread of its own unless `flask jobs run` has sent a heartbeat lately), "embedded" (always the
+    # web process) or "external" (only `flask jobs run`). A worker holds a job under a lease it
+    # renews every JOBS_LEASE_SECONDS / 4; a lease left to expire (a killed worker) puts the job
+    # back in the queue, at most JOBS_MAX_ATTEMPTS runs in all. Idle workers look every
+    # JOBS_POLL_SECONDS.
+    JOBS_WORKER = "auto"
+    JOBS_LEASE_SECONDS = 60
+    JOBS_MAX_ATTEMPTS = 3
+    JOBS_POLL_SECONDS = 1.0
 
     # Logs: "text" (readable key=value) or "json" (one object per line); the level of our loggers.
     LOG_FORMAT = "text"

@@ -169,9 +169,11 @@ def _test_config(tmp_path: Path, **overrides) -> dict:
 
 
 def close_app(app: Flask) -> None:
-    """Release what an app holds open: its database connections and its session store's."""
+    """Release what an app holds open: its job worker, its database connections and its session store's."""
     from mymovielist.auth import sessions
+    from mymovielist.jobs import worker
 
+    worker.stop(app)
     with app.app_context():
         db.engine.dispose()
     sessions.close(app)

@@ -104,7 +104,8 @@ def test_our_json_round_trips_through_wipe_and_import(app, client, history):
         },
         content_type="multipart/form-data",
     )
-    runner.wait(job_id_from(response))
+    with app.app_context():
+        runner.wait(job_id_from(response))
     with app.app_context():  # an empty export has nothing to import: the job fails and writes nothing
         job = db.session.get(ImportJob, job_id_from(response))
         assert (job.status, job.error) == ("failed", "The file holds nothing to import.")
@@ -115,7 +116,8 @@ def test_our_json_round_trips_through_wipe_and_import(app, client, history):
         content_type="multipart/form-data",
     )
     job_id = job_id_from(response)
-    runner.wait(job_id)
+    with app.app_context():
+        runner.wait(job_id)
     second = json.loads(download(client, "json").data)
     assert _without_moment(second) == _without_moment(first)
     with app.app_context():

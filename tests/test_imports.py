@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 import json
 import re
+import threading
 import zipfile
+from datetime import timedelta
 
 import pytest
+from conftest import AuthActions, _test_config, close_app
 from import_helpers import (
     FIXTURES,
     job_id_from,
@@ -18,21 +21,25 @@ from import_helpers import (
     trakt_json,
     zip_folder,
 )
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from mymovielist import create_app
 from mymovielist.extensions import db
+from mymovielist.jobs import queue, worker
 from mymovielist.models import (
     CustomList,
     CustomListItem,
     ImportJob,
+    Job,
     ListEntry,
     Review,
     Title,
     User,
     WatchEvent,
+    utcnow,
 )
 from mymovielist.services import ratings, stats, tracking, watchlog
-from mymovielist.services.imports import runner
+from mymovielist.services.imports import matching, runner
 from mymovielist.services.imports.markup import html_to_markdown
 from mymovielist.services.markdown import render_markdown
 from mymovielist.sync.records import ExternalRef
@@ -62,7 +69,8 @@ def run(client, app, source, data, mode="only_new") -> ImportJob:
     response = upload(client, source, data, mode)
     assert response.status_code == 303, response.get_data(as_text=True)
     job_id = job_id_from(response)
-    runner.wait(job_id)
+    with app.app_context():
+        runner.wait(job_id)
     with app.app_context():
         job = db.session.get(ImportJob, job_id)
         db.session.expunge(job)
@@ -691,4 +699,113 @@ def test_upload_with_csrf_on_needs_the_token(app, client, alice):
         content_type="multipart/form-data",
     )
     assert accepted.status_code == 303
-    runner.wait(job_id_from(accepted))
+    with app.app_context():
+        runner.wait(job_id_from(accepted))
+
+
+# -- the job queue -------------------------------------------------------------------------------
+
+
+def test_progress_and_outcome_are_read_from_the_database_by_another_app(
+    app, client, alice, catalog, tmp_path, monkeypatch
+):
+    reached, release = threading.Event(), threading.Event()
+    real_match = matching.match
+
+    def slow_match(refs):
+        reached.set()
+        assert release.wait(10)
+        return real_match(refs)
+
+    monkeypatch.setattr(matching, "match", slow_match)
+    job_id = job_id_from(upload(client, "mal", mal_xml()))
+    assert reached.wait(10)
+    other = create_app(_test_config(tmp_path))  # another gunicorn worker: it did not get the upload
+    try:
+        other_client = other.test_client()
+        AuthActions(other_client).login("alice")
+        headers = {"HX-Request": "true", "HX-Target": "import-job"}
+        waiting = other_client.get(f"/settings/import/{job_id}", headers=headers).get_data(as_text=True)
+        assert "run-running" in waiting and 'hx-trigger="every 1s"' in waiting
+        assert "Finding 5 titles in the catalog" in waiting
+        release.set()
+        with app.app_context():
+            runner.wait(job_id)
+        finished = other_client.get(f"/settings/import/{job_id}", headers=headers).get_data(as_text=True)
+        assert "Added</dt><dd>4</dd>" in finished and "hx-trigger" not in finished.split(">")[0]
+    finally:
+        release.set()
+        close_app(other)
+
+
+def test_a_queued_import_says_it_waits_for_a_worker(app, client, alice, catalog):
+    app.config["JOBS_WORKER"] = "external"  # `flask jobs run` would take it; none runs here
+    job_id = job_id_from(upload(client, "mal", mal_xml()))
+    page = client.get(f"/settings/import/{job_id}").get_data(as_text=True)
+    assert "It waits in the queue for a worker." in page and "pending" in page
+
+
+def _import_claimed_by_a_dying_worker(app, client) -> tuple[int, queue.Claim]:
+    app.config["JOBS_WORKER"] = "external"  # no worker in this process: the test plays them
+    job_id = job_id_from(upload(client, "mal", mal_xml()))
+    with app.app_context():
+        return job_id, queue.claim("a-worker-that-dies")
+
+
+def _lease_runs_out(app, queued_id: int) -> None:
+    with app.app_context():
+        db.session.execute(
+            update(Job).where(Job.id == queued_id).values(lease_expires_at=utcnow() - timedelta(seconds=1))
+        )
+        db.session.commit()
+
+
+@pytest.mark.parametrize("committed", [False, True], ids=["died-while-working", "died-after-committing"])
+def test_an_import_whose_worker_died_is_run_again_and_written_once(app, client, alice, catalog, committed):
+    job_id, dead = _import_claimed_by_a_dying_worker(app, client)
+    if committed:  # it wrote and committed the import, then died before telling the queue
+        with app.app_context():
+            runner.run_queued(dead.payload, worker.Progress(dead))
+    _lease_runs_out(app, dead.id)
+    with app.app_context():
+        assert worker.run_next("another-worker")
+        queued = db.session.get(Job, dead.id)
+        assert (queued.status, queued.attempts) == ("done", 2)
+        job = db.session.get(ImportJob, job_id)
+        # One run's report: a second run over the first's writes would say (5, 0, 0, 4).
+        assert (job.status, job.total, job.created, job.updated, job.skipped) == ("succeeded", 5, 4, 0, 0)
+    assert counts(app, alice)["entries"] == 4
+
+
+def test_an_import_whose_worker_died_on_every_attempt_fails_and_says_so(app, client, alice, catalog):
+    app.config["JOBS_MAX_ATTEMPTS"] = 1
+    job_id, dead = _import_claimed_by_a_dying_worker(app, client)
+    _lease_runs_out(app, dead.id)
+    with app.app_context():
+        assert not worker.run_next("another-worker")  # nothing to run: it was given up
+        assert db.session.get(Job, dead.id).status == "failed"
+    page = client.get(f"/settings/import/{job_id}").get_data(as_text=True)
+    assert "The import failed and nothing was written" in page and "stopped before it ended" in page
+    assert counts(app, alice) == {"entries": 0, "watches": 0, "reviews": 0, "lists": 0, "items": 0}
+    assert not (runner.folder(app) / str(job_id)).exists()
+
+
+@pytest.mark.parametrize("live", [False, True], ids=["sqlite-lock-held", "postgresql"])
+def test_the_writing_is_reported_row_by_row_only_where_it_can_be_committed(app, alice, catalog, live):
+    class Recorder(list):
+        live_during_writes = live
+
+        def __call__(self, done, total=None, message=None, *, force=False):
+            self.append((done, total, message))
+
+    told = Recorder()
+    with app.app_context():
+        job = runner.create_job(db.session.get(User, alice), "mal", "only_new", "animelist.xml", mal_xml())
+        db.session.commit()
+        assert runner.run_job(job.id, told).status == "succeeded"
+    steps = [(0, None, "Reading the file"), (0, 5, "Finding 5 titles in the catalog")]
+    if live:
+        steps += [(0, 4, "Writing 4 titles")] + [(n, 4, "Writing 4 titles") for n in range(1, 5)]
+    else:  # the write transaction holds SQLite's lock: the bar has no count until it commits
+        steps += [(0, None, "Writing 4 titles")]
+    assert told == steps

@@ -10,7 +10,7 @@ from mymovielist.admin import bp
 from mymovielist.auth.access import admin_required
 from mymovielist.extensions import cache, db
 from mymovielist.htmx import htmx_response, toast, wants_fragment
-from mymovielist.jobs import backup
+from mymovielist.jobs import backup, queue
 from mymovielist.models import User
 from mymovielist.observability.metrics import cache_counts
 from mymovielist.services import admin as admin_service
@@ -39,6 +39,7 @@ def _context() -> dict:
         "users": admin_service.users_page(_page()), "runs": runs, "failures": failures,
         "schedule": admin_service.schedule(), "cache_stats": cache_counts(),
         "database_size": admin_service.database_size(), "last_backup": last_backup,
+        "queue": queue.list_jobs(10),
     }
 
 

@@ -1,4 +1,4 @@
-"""/admin/sync: sync runs with counts and errors, live progress, and a button per job."""
+"""/admin/sync: the job queue and sync runs with counts and errors, live progress, and a button per job."""
 
 from __future__ import annotations
 
@@ -10,17 +10,23 @@ from mymovielist.admin import bp
 from mymovielist.auth.access import admin_required
 from mymovielist.extensions import db
 from mymovielist.htmx import htmx_response, toast, wants_fragment
-from mymovielist.jobs import JOBS, JOBS_BY_ID
-from mymovielist.jobs.runner import start_in_background
-from mymovielist.models import SyncRun
+from mymovielist.jobs import JOBS, JOBS_BY_ID, queue, worker
+from mymovielist.jobs.runner import enqueue_job
+from mymovielist.models import Job, SyncRun
 from mymovielist.sync.clients import get_clients
 
 RUNS_SHOWN = 50
+JOBS_SHOWN = 20
 
 
 def _context(pending: bool = False) -> dict:
     runs = db.session.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(RUNS_SHOWN)).all()
-    return {"runs": runs, "jobs": JOBS, "pending": pending, "providers": get_clients().configured()}
+    jobs = queue.list_jobs(JOBS_SHOWN)
+    waiting = any(not job.is_finished for job in jobs)
+    if waiting:
+        worker.kick()  # in the embedded mode, jobs whose worker died are taken up again here
+    return {"runs": runs, "jobs": JOBS, "queue": jobs, "pending": pending or waiting,
+            "providers": get_clients().configured()}
 
 
 @bp.get("/sync")
@@ -41,14 +47,22 @@ def progress(run_id: int):
     return render_block("admin/sync.html", "run_row", run=run)
 
 
+@bp.get("/jobs/<int:job_id>/progress")
+@admin_required
+def job_progress(job_id: int):
+    """Render one queued job's row; it polls itself again while the job waits or runs."""
+    return render_block("admin/sync.html", "job_row", job=db.get_or_404(Job, job_id))
+
+
 @bp.post("/sync/jobs/<job_id>")
 @admin_required
 def start_job(job_id: str):
-    """Start a job in the background and come back to the runs list at once."""
+    """Queue a job for a worker and come back to the runs list at once."""
     if job_id not in JOBS_BY_ID:
         abort(404)
-    started = start_in_background(job_id)
-    message = f"Started {job_id}." if started else f"{job_id} is already running."
+    started = enqueue_job(job_id) is not None
+    db.session.commit()
+    message = f"Queued {job_id}." if started else f"{job_id} is already queued or running."
     level = "success" if started else "info"
     if not wants_fragment("sync-runs"):
         flash(message, level)

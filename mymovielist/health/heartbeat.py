@@ -32,3 +32,9 @@ def last_beat() -> float | None:
         return float(path().read_text().strip())
     except (FileNotFoundError, ValueError):
         return None
+
+
+def fresh(now: float | None = None) -> bool:
+    """Whether a scheduler beat lately (two intervals of grace: a beat may land after a slow job)."""
+    last = last_beat()
+    return last is not None and (now or time.time()) - last <= 2 * INTERVAL_SECONDS

@@ -10,15 +10,15 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_migrate.cli import db as db_group
 
-from mymovielist.jobs import JOBS, backup
-from mymovielist.jobs.runner import JobError, build_scheduler, run_job, run_scheduler
+from mymovielist.jobs import JOBS, backup, queue
+from mymovielist.jobs.runner import JobError, build_scheduler, run_scheduler, run_through_queue
 
-jobs_cli = AppGroup("jobs", help="Scheduled jobs: catalog refresh, trending lists, backups.")
+jobs_cli = AppGroup("jobs", help="Scheduled and queued jobs: catalog refresh, trending lists, backups, imports.")
 
 
 @jobs_cli.command("run")
 def run_command() -> None:
-    """Run the scheduler in this process until stopped (one per instance)."""
+    """Run the scheduler and the job queue's worker in this process until stopped (one per instance)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = current_app._get_current_object()
     for job in build_scheduler(app).get_jobs():
@@ -32,8 +32,11 @@ def run_command() -> None:
 @jobs_cli.command("run-once")
 @click.argument("job_id", type=click.Choice([job.id for job in JOBS]))
 def run_once_command(job_id: str) -> None:
-    """Run one job now and print its outcome."""
-    result = run_job(job_id)
+    """Run one job now, in this process, and print its outcome (recorded in the jobs table)."""
+    try:
+        result = run_through_queue(job_id)
+    except JobError as exc:
+        raise click.ClickException(str(exc)) from None
     if result is None:
         click.echo(f"{job_id}: nothing to do (no provider configured for it)")
     elif isinstance(result, str):
@@ -49,6 +52,17 @@ def list_command() -> None:
     for job in JOBS:
         args = ", ".join(f"{k}={v}" for k, v in job.trigger_args.items())
         click.echo(f"{job.id:16} {job.trigger}({args})  {job.description}")
+
+
+@jobs_cli.command("queue")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+def queue_command(limit: int) -> None:
+    """List the latest queued, running and finished jobs, newest first."""
+    for job in queue.list_jobs(limit):
+        progress = f"{job.progress_done}/{job.progress_total}" if job.progress_total else str(job.progress_done)
+        detail = job.error.splitlines()[0] if job.error else job.message
+        click.echo(f"{job.id:>6} {job.kind:16} {job.status:8} {progress:>11}  attempt {job.attempts}/"
+                   f"{job.max_attempts}  {job.label}: {detail}")
 
 
 @click.command("backup")

@@ -1,11 +1,10 @@
-"""Running jobs: once, in a background thread (admin), or on schedule in the single jobs process."""
+"""Running scheduled jobs: once, through the queue (admin, `run-once`), or on schedule in the single jobs process."""
 
 from __future__ import annotations
 
 import fcntl
 import logging
 import os
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,14 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
-from flask import Flask, current_app
+from flask import Flask
+from sqlalchemy import select
 
 from mymovielist.extensions import db
-from mymovielist.jobs import JOBS, JOBS_BY_ID, tasks
+from mymovielist.health import heartbeat
+from mymovielist.jobs import JOBS, JOBS_BY_ID, queue, tasks, worker
+from mymovielist.models import Job
 
 log = logging.getLogger(__name__)
-_threads: dict[str, threading.Thread] = {}
-_threads_lock = threading.Lock()
+DIRECT = frozenset({"heartbeat"})  # run by the scheduler itself: a long job in the queue must not stall it
 
 
 class JobError(RuntimeError):
@@ -54,6 +55,18 @@ def _counts(result: Any) -> Any:
     return result if isinstance(result, int | float) else None
 
 
+def _enqueue_in_app(app: Flask, job_id: str) -> None:
+    with app.app_context():
+        try:
+            if enqueue_job(job_id) is None:
+                log.info("job %s is still queued or running; not queued again", job_id)
+            db.session.commit()
+        except Exception:
+            log.exception("could not queue job %s", job_id)
+        finally:
+            db.session.remove()
+
+
 def _in_app(app: Flask, job_id: str) -> None:
     with app.app_context():
         try:
@@ -62,27 +75,25 @@ def _in_app(app: Flask, job_id: str) -> None:
             log.exception("job %s failed", job_id)
 
 
-def start_in_background(job_id: str) -> bool:
-    """Start a job in a thread of this process unless it is already running here; never blocks."""
-    if job_id not in JOBS_BY_ID:
+def enqueue_job(job_id: str, *, wake: bool = True) -> Job | None:
+    """Queue a scheduled job (flushes); None when it is already queued or running."""
+    spec = JOBS_BY_ID.get(job_id)
+    if spec is None:
         raise JobError(f"unknown job {job_id!r}")
-    app = current_app._get_current_object()
-    with _threads_lock:
-        running = _threads.get(job_id)
-        if running is not None and running.is_alive():
-            return False
-        thread = threading.Thread(target=_in_app, args=(app, job_id), name=f"job-{job_id}", daemon=True)
-        _threads[job_id] = thread
-        thread.start()
-    return True
+    return queue.enqueue(job_id, label=spec.description, singleton=f"job:{job_id}", wake=wake)
 
 
-def wait_for_background(timeout: float = 30.0) -> None:
-    """Join the background job threads (tests, shutdown)."""
-    with _threads_lock:
-        threads = list(_threads.values())
-    for thread in threads:
-        thread.join(timeout)
+def run_through_queue(job_id: str) -> Any:
+    """Queue a scheduled job and run it in this process now (`flask jobs run-once`), recorded like any other."""
+    job = enqueue_job(job_id, wake=False)
+    if job is None:  # queued by the schedule or an admin: run that one here, unless a worker has it
+        job = db.session.scalar(select(Job).where(Job.singleton == f"job:{job_id}"))
+    queued = job.id if job is not None else None
+    db.session.commit()  # and no transaction after it: on SQLite the claim below needs the write lock
+    claim = queue.claim(queue.new_owner(), only=queued) if queued is not None else None
+    if claim is None:
+        raise JobError(f"{job_id} is running in another worker now")
+    return worker.execute(claim)
 
 
 @contextmanager
@@ -107,20 +118,25 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
                                                                  "misfire_grace_time": 3600})
     for job in JOBS:
-        scheduler.add_job(_in_app, job.trigger, args=(app, job.id), id=job.id, name=job.description,
-                          **job.trigger_args)
+        scheduler.add_job(_in_app if job.id in DIRECT else _enqueue_in_app, job.trigger, args=(app, job.id),
+                          id=job.id, name=job.description, **job.trigger_args)
     return scheduler
 
 
 def run_scheduler(app: Flask) -> None:
-    """The jobs process: one per instance folder, guarded by a lock file."""
+    """The jobs process: the schedule and the queue's worker, one per instance folder (a lock file)."""
     with single_instance(Path(app.instance_path) / "jobs.lock"):
         with app.app_context():
             stale = tasks.mark_interrupted()
             if stale:
                 log.warning("%s sync runs were left running by a stopped process", stale)
+            heartbeat.beat()  # at once: web processes leave queued jobs to this one from now on
+        jobs_worker = worker.start(app, embedded=False)
         scheduler = build_scheduler(app)
         try:
             scheduler.start()
         except (KeyboardInterrupt, SystemExit):
             pass
+        finally:
+            # A job still running is not waited for: its lease runs out and another worker retries it.
+            jobs_worker.stop(timeout=5)

@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mymovielist.models.base import Base, utcnow
+from mymovielist.models.jobs import Job
 
 IMPORT_SOURCES = ("mal", "letterboxd", "trakt", "ours")
 IMPORT_MODES = ("only_new", "overwrite")
@@ -38,6 +39,9 @@ class ImportJob(Base):
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     finished_at: Mapped[datetime | None]
+    # The queue's row running this import: its progress, attempts and lease (models/jobs.py).
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), index=True)
+    job: Mapped[Job | None] = relationship()
 
     @property
     def is_finished(self) -> bool:

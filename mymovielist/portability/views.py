@@ -10,6 +10,7 @@ from mymovielist.auth.access import login_required
 from mymovielist.errors import render_error
 from mymovielist.extensions import db
 from mymovielist.htmx import htmx_response, toast, wants_fragment
+from mymovielist.jobs import worker
 from mymovielist.models import ImportJob, Title
 from mymovielist.portability import bp
 from mymovielist.portability.forms import ImportForm, ResolveForm
@@ -73,8 +74,8 @@ def start_import():
         form.file.errors.append("The file is empty.")
         return _import_page(form, 422)
     job = runner.create_job(_me(), form.source.data, form.mode.data, form.file.data.filename, data)
+    runner.submit(job)
     db.session.commit()
-    runner.submit(job.id)
     flash("Your file is being imported.", "success")
     return redirect(url_for("portability.job", job_id=job.id), 303)
 
@@ -83,7 +84,9 @@ def _job_context(job: ImportJob) -> dict:
     row = request.args.get("row", type=int)
     query = request.args.get("q", "").strip()[:200]
     candidates = search.suggest_titles(query, limit=8) if row is not None and query else []
-    return {"job": job, "done": runner.live_done(job), "row": row, "q": query, "candidates": candidates}
+    if not job.is_finished:
+        worker.kick()  # in the embedded mode, a job whose worker died is taken up again here
+    return {"job": job, "progress": runner.progress_of(job), "row": row, "q": query, "candidates": candidates}
 
 
 @bp.get("/settings/import/<int:job_id>")

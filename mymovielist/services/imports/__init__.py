@@ -1,7 +1,7 @@
 """Imports of a user's history from MyAnimeList, Letterboxd, Trakt and our own export.
 
 parse (one module per source) -> Bundle of records keyed by title -> matching.match -> writer.Writer,
-all inside one transaction run by runner.py in a background thread.
+all inside one transaction, run by runner.py as a job of the queue (jobs/queue.py).
 """
 
 from __future__ import annotations

@@ -1,28 +1,32 @@
-"""Import jobs: created by the upload, run in a background thread of the web process, reported after.
+"""Import jobs: created by the upload, run by a worker of the job queue (jobs/), reported after.
 
-The embedded mode runs jobs in this process: a ThreadPoolExecutor with one worker, started on the
-first import, so imports queue one behind the other and never hold two SQLite write transactions.
-Each job runs in its own app context with its own session. Under gunicorn a job runs in the worker
-that received the upload; its live progress is kept in that worker's memory (the write transaction
-holds the database's write lock, so progress cannot be committed row by row without breaking
-"all or nothing"), and a poll answered by another worker shows the job as running until it ends.
+The upload records an ImportJob and queues a job of kind "import" in the same transaction; a
+queue worker (`flask jobs run`, or the web process's own thread in the embedded mode) runs it.
+Progress goes to the queue's row in short transactions of its own, so any web worker answers the
+progress page: reading and matching the file are reported as they go; the writing is one
+transaction, reported live on PostgreSQL, and on SQLite (whose one write lock that transaction
+holds) as "writing N titles" until it commits.
 
 A job: read the file (instance/imports/<id>), parse and match everything first, then write every
-matched record in one transaction; on any failure nothing is written and the job records why.
+matched record in one transaction, with the job's own outcome; on any failure nothing is written
+and the job records why. A retried job (its worker died) starts again from the file, and one whose
+outcome was committed already does nothing: an import is never written twice.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from mymovielist.database import transaction_mode
 from mymovielist.extensions import db
+from mymovielist.jobs import queue
+from mymovielist.jobs.worker import Progress, wait_for
 from mymovielist.models import ImportJob, Title, User, utcnow
 from mymovielist.models.imports import IMPORT_MODES, IMPORT_SOURCES
 from mymovielist.services.imports import ImportFileError, matching, parse
@@ -31,10 +35,6 @@ from mymovielist.services.imports.writer import Writer, order_memberships
 
 log = logging.getLogger(__name__)
 JOBS_SHOWN = 20
-_executor: ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
-_futures: dict[int, Future] = {}
-_live: dict[int, int] = {}  # job id -> records written so far, while its transaction is open
 
 
 class ImportJobError(ValueError):
@@ -71,51 +71,85 @@ def create_job(user: User, source: str, mode: str, filename: str, data: bytes) -
     return job
 
 
-def submit(job_id: int) -> Future:
-    """Run the job in the background (one at a time in this process)."""
-    global _executor
-    app = current_app._get_current_object()
-    with _executor_lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import")
-        future = _executor.submit(_run_in_app, app, job_id)
-        _futures[job_id] = future
-    return future
+def submit(job: ImportJob) -> None:
+    """Queue the import for a worker, in the caller's transaction (flushes; the commit wakes a worker)."""
+    job.job = queue.enqueue("import", {"import_job_id": job.id}, label=f"Import {job.id}: {job.filename}")
+    db.session.flush()
 
 
 def wait(job_id: int, timeout: float = 60.0) -> None:
-    """Block until the job has run (tests, the CLI)."""
-    future = _futures.get(job_id)
-    if future is not None:
-        future.result(timeout)
+    """Block until the import's queued job has run (tests, the CLI)."""
+    with transaction_mode(immediate=False):
+        queued = db.session.scalar(select(ImportJob.job_id).where(ImportJob.id == job_id))
+        db.session.rollback()
+    if queued is not None:
+        wait_for(queued, timeout)
 
 
-def live_done(job: ImportJob) -> int:
-    """Records written so far: this process's live count while the job runs, else the stored one."""
-    return _live.get(job.id, job.done)
+@dataclass(frozen=True)
+class ImportProgress:
+    done: int
+    total: int | None
+    message: str
+    waiting: bool  # still in the queue: no worker has taken it yet
 
 
-def _run_in_app(app: Flask, job_id: int) -> None:
-    with app.app_context():
-        try:
-            run_job(job_id)
-        except Exception:
-            log.exception("import job %s crashed", job_id)
-        finally:
-            db.session.remove()
+def progress_of(job: ImportJob) -> ImportProgress:
+    """Where an import stands, from its queue row while it runs (whichever process runs it)."""
+    queued = job.job
+    if job.is_finished or queued is None:
+        return ImportProgress(job.done, job.total or None, "", False)
+    if queued.status == "failed":  # its worker died on every attempt before the import could say so
+        return ImportProgress(0, None, queued.error, False)
+    return ImportProgress(queued.progress_done, queued.progress_total, queued.message, queued.status == "queued")
 
 
-def run_job(job_id: int) -> ImportJob:
+def run_queued(payload: dict[str, Any], progress: Progress) -> dict[str, int]:
+    """The queue's handler: run the import unless it already has an outcome (a retry after it committed)."""
+    job = db.session.get(ImportJob, int(payload["import_job_id"]))
+    if job is None:
+        raise ImportJobError(f"import {payload['import_job_id']} no longer exists", 404)
+    if not job.is_finished:
+        job = run_job(job.id, progress)
+    return {"import_job_id": job.id, "created": job.created, "updated": job.updated, "skipped": job.skipped,
+            "unmatched": len(job.unmatched or [])}
+
+
+def give_up(payload: dict[str, Any], reason: str) -> None:
+    """Its worker died on every attempt: the import failed, and nothing of it was written (flushes)."""
+    job = db.session.get(ImportJob, int(payload["import_job_id"]))
+    if job is None or job.is_finished:
+        return
+    job.status, job.finished_at = "failed", utcnow()
+    job.error = f"{reason} Nothing was written; upload the file again."
+    db.session.flush()
+    (folder() / str(job.id)).unlink(missing_ok=True)
+
+
+def run_job(job_id: int, progress: Progress | None = None) -> ImportJob:
     """Parse, match, then write the whole file in one transaction; record the outcome either way."""
     job = db.session.get(ImportJob, job_id)
     if job is None or job.is_finished:
         raise ImportJobError(f"import {job_id} is not waiting to run", 404)
     path = folder() / str(job.id)
     job.status = "running"
+    source = job.source
     db.session.commit()
+    tell = progress if progress is not None else (lambda *_args, **_kwargs: None)
     try:
-        bundle = parse(job.source, path.read_bytes())
-        _write(job, bundle)
+        tell(0, None, "Reading the file", force=True)
+        bundle = parse(source, path.read_bytes())
+        tell(0, len(bundle.records), f"Finding {len(bundle.records)} titles in the catalog", force=True)
+        with transaction_mode(immediate=False):  # reads only: progress may still be committed meanwhile
+            matched = matching.match([record.ref for record in bundle.records.values()])
+            db.session.rollback()
+        writing = sum(1 for record in bundle.records.values() if record.ref.key in matched)
+        live = progress is not None and progress.live_during_writes
+        # Said before the write transaction begins: on SQLite it holds the one write lock until it
+        # ends, and the bar shows no count it cannot keep up to date.
+        tell(0, writing if live else None, f"Writing {writing} titles", force=True)
+        job = db.session.get(ImportJob, job_id)
+        _write(job, bundle, matched, progress if live else None)
         job.status = "succeeded"
     except Exception as error:  # anything: the transaction is rolled back and the user told why
         db.session.rollback()
@@ -128,29 +162,27 @@ def run_job(job_id: int) -> ImportJob:
         )
         if not isinstance(error, ImportFileError):
             log.exception("import job %s failed", job_id)
-    finally:
-        _live.pop(job_id, None)
     job.finished_at = utcnow()
     db.session.commit()
     path.unlink(missing_ok=True)
     return job
 
 
-def _write(job: ImportJob, bundle: Bundle) -> None:
+def _write(job: ImportJob, bundle: Bundle, matched: dict[str, int], progress: Progress | None) -> None:
     user = db.session.get(User, job.user_id)
     records = list(bundle.records.values())
-    matched = matching.match([record.ref for record in records])
     titles = {t.id: t for t in db.session.scalars(select(Title).where(Title.id.in_(set(matched.values()))))}
     job.total, job.problems = len(records), list(bundle.problems)
     job.unmatched = [
         _unmatched_row(record, bundle.lists) for record in records if record.ref.key not in matched
     ]
     writer = Writer(user, job.mode, job.source)
-    _live[job.id] = 0
+    found = order_memberships([r for r in records if r.ref.key in matched])
     writer.ensure_lists(bundle.lists)
-    for record in order_memberships([r for r in records if r.ref.key in matched]):
+    for done, record in enumerate(found, 1):
         writer.apply(record, titles[matched[record.ref.key]], bundle.lists)
-        _live[job.id] += 1
+        if progress is not None:  # only where it can be committed beside this transaction (PostgreSQL)
+            progress(done, len(found), f"Writing {len(found)} titles")
     writer.finish()
     job.done = len(records) - len(job.unmatched)
     job.created, job.updated, job.skipped = writer.created, writer.updated, writer.skipped
