@@ -82,8 +82,8 @@ def _import(app, client, source: str, data: bytes) -> ImportJob:
                            content_type="multipart/form-data")
     assert response.status_code in (302, 303), response.status_code
     job_id = job_id_from(response)
-    runner.wait(job_id)
     with app.app_context():
+        runner.wait(job_id)
         return db.session.get(ImportJob, job_id)
 
 

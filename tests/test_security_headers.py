@@ -80,7 +80,7 @@ def test_cookies_are_http_only_and_same_site_lax(make_user, client):
     make_user("alice")
     response = client.post("/auth/login", data={"username": "alice", "password": PASSWORD, "remember": "y"})
     cookies = response.headers.getlist("Set-Cookie")
-    assert {c.split("=")[0] for c in cookies} == {"session", "remember_token"}
+    assert {c.split("=")[0] for c in cookies} == {"session", "remember_token", "mml_device"}
     for cookie in cookies:
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
@@ -101,7 +101,7 @@ def test_secure_mode_gives_host_prefixed_secure_cookies(secure_env, app, make_us
     )
     assert response.status_code == 302
     cookies = response.headers.getlist("Set-Cookie")
-    assert {c.split("=")[0] for c in cookies} == {"__Host-session", "__Host-remember_token"}
+    assert {c.split("=")[0] for c in cookies} == {"__Host-session", "__Host-remember_token", "__Host-mml_device"}
     for cookie in cookies:
         assert (
             "; Secure" in cookie
