@@ -64,32 +64,21 @@ def address_key() -> str:
     return _app_key(get_remote_address() or "unknown")
 
 
-_per_account = limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
-    key_func=account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    on_breach=_retry_after,
-    exempt_when=lambda: request.method == "POST" and _known_device() is not None,
-    scope="login-account",
-)
-_per_device = limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
-    key_func=device_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    on_breach=_retry_after,
-    exempt_when=lambda: request.method != "POST" or _known_device() is None,
-    scope="login-device",
-)
-_per_address = limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURES_PER_IP"],
-    key_func=address_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    on_breach=_retry_after,
-    scope="login-ip",
-)
+def _limit(setting: str, key_func: Callable[[], str], scope: str, **options):
+    """A Flask-Limiter limit read from the `setting` of the running app, answered with Retry-After."""
+    return limiter.limit(lambda: current_app.config[setting], key_func=key_func, on_breach=_retry_after,
+                         scope=scope, **options)
+
+
+def _failed_logins(setting: str, key_func: Callable[[], str], scope: str, **options):
+    return _limit(setting, key_func, scope, methods=["POST"], deduct_when=_failed, **options)
+
+
+_per_account = _failed_logins("LOGIN_FAILURES_PER_ACCOUNT", account_key, "login-account",
+                              exempt_when=lambda: request.method == "POST" and _known_device() is not None)
+_per_device = _failed_logins("LOGIN_FAILURES_PER_ACCOUNT", device_key, "login-device",
+                             exempt_when=lambda: request.method != "POST" or _known_device() is None)
+_per_address = _failed_logins("LOGIN_FAILURES_PER_IP", address_key, "login-ip")
 
 
 def login_attempts(view: Callable) -> Callable:
@@ -97,16 +86,5 @@ def login_attempts(view: Callable) -> Callable:
     return _per_account(_per_device(_per_address(view)))
 
 
-registrations = limiter.limit(
-    lambda: current_app.config["REGISTRATIONS_PER_IP"],
-    key_func=address_key,
-    methods=["POST"],
-    on_breach=_retry_after,
-    scope="register-ip",
-)
-registration_checks = limiter.limit(
-    lambda: current_app.config["REGISTRATION_CHECKS_PER_IP"],
-    key_func=address_key,
-    on_breach=_retry_after,
-    scope="register-check-ip",
-)
+registrations = _limit("REGISTRATIONS_PER_IP", address_key, "register-ip", methods=["POST"])
+registration_checks = _limit("REGISTRATION_CHECKS_PER_IP", address_key, "register-check-ip")
