@@ -200,3 +200,27 @@ def test_moving_the_finish_date_of_a_completed_film_moves_its_first_watch(app, c
     with app.app_context():
         assert stats.get_year_review(viewer, 2015).minutes == 117
         assert stats.get_year_review(viewer, date.today().year).watch_count == 0
+
+
+def test_a_watch_logged_for_a_day_before_the_first_becomes_the_first(app, client, make_title, viewer):
+    import csv
+    import io
+
+    title_id = make_title("movie", "Jaws", details={"runtime_minutes": 124})
+    client.post(f"/titles/{title_id}/watches", data={"watched_on": "2022-06-01"})
+    client.post(f"/titles/{title_id}/watches", data={"watched_on": "2010-06-01"})  # remembered later
+    assert sorted((e.watched_at.date(), e.is_rewatch) for e in events(app, viewer)) == [
+        (date(2010, 6, 1), False), (date(2022, 6, 1), True)]
+    rows = list(csv.DictReader(io.StringIO(client.get("/settings/export/letterboxd").get_data(as_text=True))))
+    assert [(row["WatchedDate"], row["Rewatch"]) for row in rows] == [("2010-06-01", "false"), ("2022-06-01", "true")]
+    assert entry(app, viewer, title_id).rewatch_count == 1
+
+
+def test_going_back_after_a_second_stay_on_the_list_keeps_the_first_watches(app, client, make_title, viewer):
+    title_id = make_title("anime", "Twice", details={"episode_count": 6})
+    client.post(f"/titles/{title_id}/entry", data={"progress": "2"})
+    client.post(f"/titles/{title_id}/entry/delete")  # the log stays: it is history
+    client.post(f"/titles/{title_id}/entry", data={"progress": "2"})
+    assert [(e.number, e.is_rewatch) for e in events(app, viewer)] == [(1, False), (2, False), (1, True), (2, True)]
+    client.post(f"/titles/{title_id}/entry", data={"progress": "0"})
+    assert [(e.number, e.is_rewatch) for e in events(app, viewer)] == [(1, False), (2, False)]

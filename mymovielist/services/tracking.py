@@ -381,9 +381,10 @@ def log_watch(user: User, title: Title, *, watched_on: date, number: int | None,
         if entry.status not in ("watching", "completed"):
             _apply_status(user, title, entry, "watching", watched_on)
         activity.record(user, "progress", title, progress=number)
-    watchlog.add_event(user, title, watched_on=watched_on, number=number, score=score, note=note, rewatch=rewatch)
-    db.session.flush()
-    return EntryResult(entry, "Rewatch logged." if rewatch else "Watch logged.",
+    event = watchlog.add_event(user, title, watched_on=watched_on, number=number, score=score, note=note,
+                               rewatch=rewatch)
+    watchlog.settle(user.id, title.id)  # a watch dated before the first one becomes the first
+    return EntryResult(entry, "Rewatch logged." if event.is_rewatch else "Watch logged.",
                        offer_completion=_reached_total(title, entry))
 
 

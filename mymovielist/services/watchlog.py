@@ -81,13 +81,13 @@ def record_units(user: User, title: Title, numbers: Iterable[int], on: date, *, 
 
 
 def forget_units(user: User, title: Title, *, above: int, rewatch: bool) -> int:
-    """Progress went back: drop the latest watch of each numbered unit above it in this run."""
-    events = db.session.scalars(
-        select(WatchEvent)
-        .where(WatchEvent.user_id == user.id, WatchEvent.title_id == title.id, WatchEvent.number > above,
-               WatchEvent.is_rewatch.is_(rewatch))
-        .order_by(WatchEvent.watched_at.desc(), WatchEvent.id.desc())
-    )
+    """Progress went back: drop the latest watch of each numbered unit above it (a rewatch run spares
+    the first run's watches; a first run drops its latest, so a watch from an earlier stay keeps its place)."""
+    stmt = select(WatchEvent).where(WatchEvent.user_id == user.id, WatchEvent.title_id == title.id,
+                                    WatchEvent.number > above)
+    if rewatch:
+        stmt = stmt.where(WatchEvent.is_rewatch.is_(True))
+    events = db.session.scalars(stmt.order_by(WatchEvent.watched_at.desc(), WatchEvent.id.desc()))
     seen: set[int] = set()
     for event in events:
         if event.number not in seen:
@@ -113,7 +113,24 @@ def date_first_run(user: User, title: Title, finished_on: date, previous: date |
         .execution_options(synchronize_session="fetch")
     )
     db.session.flush()
+    settle(user.id, title.id)
     return result.rowcount or 0
+
+
+def settle(user_id: int, title_id: int) -> None:
+    """Keep flags in time order: a unit's first watch is its earliest one (a watch logged for an
+    earlier day than the first becomes the first, and that one a rewatch); the counts stay."""
+    by_unit: dict[int | None, list[WatchEvent]] = {}
+    for event in db.session.scalars(
+        select(WatchEvent).where(WatchEvent.user_id == user_id, WatchEvent.title_id == title_id)
+        .order_by(WatchEvent.watched_at, WatchEvent.id)
+    ):
+        by_unit.setdefault(event.number, []).append(event)
+    for events in by_unit.values():
+        firsts = sum(1 for event in events if not event.is_rewatch)
+        for n, event in enumerate(events):
+            event.is_rewatch = n >= firsts
+    db.session.flush()
 
 
 def list_events(user_id: int, title_id: int, limit: int = 50) -> list[WatchEvent]:
