@@ -224,3 +224,23 @@ def test_going_back_after_a_second_stay_on_the_list_keeps_the_first_watches(app,
     assert [(e.number, e.is_rewatch) for e in events(app, viewer)] == [(1, False), (2, False), (1, True), (2, True)]
     client.post(f"/titles/{title_id}/entry", data={"progress": "0"})
     assert [(e.number, e.is_rewatch) for e in events(app, viewer)] == [(1, False), (2, False)]
+
+
+def test_a_finish_date_alone_moves_a_one_day_watch_and_an_api_entry_completes_on_it(app, client, make_title, viewer):
+    from mymovielist.services import api_tokens
+
+    film = make_title("movie", "Alien", details={"runtime_minutes": 117})
+    client.post(f"/titles/{film}/rating", data={"score": "9"})  # started and finished today
+    assert client.post(f"/titles/{film}/entry", data={"finished_on": "2015-03-01"}).status_code == 302
+    row = entry(app, viewer, film)
+    assert (row.started_on, row.finished_on) == (date(2015, 3, 1), date(2015, 3, 1))
+    series = make_title("anime", "Bebop", details={"episode_count": 2})
+    with app.app_context():
+        _, secret = api_tokens.create_token(db.session.get(User, viewer), "t", "read-write")
+        db.session.commit()
+    response = client.put(f"/api/v1/me/entries/{series}", json={"status": "completed", "finished_on": "2019-01-02"},
+                          headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 201, response.get_json()
+    assert (response.get_json()["started_on"], response.get_json()["progress"]) == ("2019-01-02", 2)
+    assert {(e.title_id, e.watched_at.date(), e.is_rewatch) for e in events(app, viewer)} == {
+        (film, date(2015, 3, 1), False), (series, date(2019, 1, 2), False)}

@@ -235,9 +235,12 @@ def update_entry(user: User, title: Title, *, on: date | None = None, status: An
     if entry is None:
         score_only = score is not KEEP and all(value is KEEP for value in (
             status, progress, started_on, finished_on, rewatch_count, notes, is_favourite, tags, priority))
-        entry = _new_entry(user, title, status if status is not KEEP else _default_status(title, progress), on,
-                           via="rating" if score_only else None)
-    old_status, old_score, old_finished = entry.status, entry.score, entry.finished_on
+        first = status if status is not KEEP else _default_status(title, progress)
+        # Added as completed on a given finish date: the first run is logged on that day.
+        day = finished_on if first == "completed" and isinstance(finished_on, date) and finished_on <= on else on
+        entry = _new_entry(user, title, first, day, via="rating" if score_only else None)
+    old_status, old_score = entry.status, entry.score
+    old_started, old_finished = entry.started_on, entry.finished_on
     first_run = not _repeats(entry)
     for name, value in (("started_on", started_on), ("finished_on", finished_on), ("notes", notes),
                         ("rewatch_count", rewatch_count), ("priority", priority), ("tags", tags)):
@@ -260,6 +263,9 @@ def update_entry(user: User, title: Title, *, on: date | None = None, status: An
         _apply_status(user, title, entry, status, on)
     if score is not KEEP:
         _set_score(user, title, entry, score)
+    if (entry.started_on is not None and entry.started_on == old_started == old_finished
+            and entry.finished_on is not None and entry.finished_on < entry.started_on):
+        entry.started_on = entry.finished_on  # watched in one day, moved earlier: still one day
     _check_dates(entry, on)
     if entry.status == "completed" and entry.finished_on is not None and (
             entry.finished_on != old_finished or (old_status != "completed" and first_run)):
