@@ -313,7 +313,8 @@ def set_rating(user: User, title: Title, score: int | None, on: date | None = No
     elif result.entry is not None and result.entry.status == "completed":
         result.message = "Rated and added to your list."
     else:
-        result.message = f"Rated and added to your list as “{status_label('planned', title.kind)}”."
+        result.message = (f"Rated and added to your list. It waits under “{status_label('planned', title.kind)}” "
+                          "until you log progress.")
     return result
 
 
