@@ -47,9 +47,10 @@ class Model:
         self.progress = 0
         self.score: int | None = None
         self.watches = 0  # the watch log survives removal from the list
+        self.by_score = False  # the entry exists only because it was rated
 
     def _create(self, status: str) -> None:
-        self.status, self.progress, self.score = status, 0, None
+        self.status, self.progress, self.score, self.by_score = status, 0, None, False
         if status == "completed" and self.kind == "movie":
             self.progress, self.watches = 1, self.watches + 1
 
@@ -58,8 +59,11 @@ class Model:
         if self.status is None and stored is None:
             return 302  # clearing a rating that does not exist creates nothing
         if self.status is None:
-            self._create("completed" if self.kind == "movie" else "watching")
+            self._create("completed" if self.kind == "movie" else "planned")  # a score is no progress
+            self.by_score = True
         self.score = stored
+        if stored is None and self.by_score and self.status == "planned" and not self.watches:
+            self.status = None  # clearing the score takes back the entry only the score made
         return 302
 
     def plus_one(self) -> int:

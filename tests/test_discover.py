@@ -147,7 +147,7 @@ def test_recommendations_for_a_new_member(client, catalog, member):
 
 def test_continue_watching(app, client, catalog, member):
     with app.app_context():
-        db.session.add(ListEntry(user_id=member, title_id=catalog["trigun"], status="watching"))
+        db.session.add(ListEntry(user_id=member, title_id=catalog["trigun"], status="watching", progress=3))
         db.session.commit()
     shelf = assert_fragment(client.get("/continue-watching", headers={**HX, "HX-Target": "shelf-continue"}),
                             "shelf-continue")

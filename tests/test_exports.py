@@ -277,3 +277,15 @@ def test_csv_exports_keep_line_breaks_inside_their_cell(app, client, alice, make
     archive = zipfile.ZipFile(io.BytesIO(download(client, "csv").data))
     rows = list(csv.DictReader(io.StringIO(archive.read("entries.csv").decode(), newline="")))
     assert [(row["title"], row["notes"], row["year"]) for row in rows] == [("Carriage\rReturn", "one\ntwo", "2001")]
+
+
+def test_letterboxd_keeps_the_rating_of_a_watched_film_planned_again(app, client, alice, catalog):
+    with app.app_context():
+        user, film = db.session.get(User, alice), db.session.get(Title, catalog["matrix"])
+        tracking.log_watch(user, film, watched_on=date(2020, 1, 2), number=None, score=None, note="")
+        tracking.set_rating(user, film, 80)
+        tracking.update_entry(user, film, status="planned")  # to watch it again
+        db.session.commit()
+    rows = list(csv.DictReader(io.StringIO(download(client, "letterboxd").data.decode())))
+    assert [(r["Title"], r["WatchedDate"], r["Rewatch"], r["Rating"]) for r in rows] == [
+        ("The Matrix", "2020-01-02", "false", "4")]

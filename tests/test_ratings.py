@@ -57,7 +57,7 @@ def test_rating_returns_the_panel_and_the_score_out_of_band(app, client, make_ti
     assert_exact(app)
 
 
-def test_rating_a_series_starts_watching_and_keeps_an_existing_status(app, client, make_title, make_user, auth):
+def test_rating_a_series_plans_it_and_keeps_an_existing_status(app, client, make_title, make_user, auth):
     uid = make_user()
     auth.login("user1")
     series = make_title("series", "Lost", details={"episode_count": 10})
@@ -67,7 +67,7 @@ def test_rating_a_series_starts_watching_and_keeps_an_existing_status(app, clien
     client.post(f"/titles/{planned}/rating", data={"score": "6"})
     with app.app_context():
         got = {e.title_id: e.status for e in db.session.scalars(select(ListEntry).where(ListEntry.user_id == uid))}
-    assert got == {series: "watching", planned: "planned"}
+    assert got == {series: "planned", planned: "planned"}  # a score says nothing of progress
 
 
 @pytest.mark.parametrize("scale, sent, stored, shown", [

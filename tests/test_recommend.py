@@ -15,9 +15,10 @@ from mymovielist.services import recommend
 from mymovielist.sync.records import CreditRecord, ExternalRef, PersonRecord
 
 
-def add(user_id: int, title_id: int, score: int | None = None, status: str = "completed", age_days: float = 0):
+def add(user_id: int, title_id: int, score: int | None = None, status: str = "completed", age_days: float = 0,
+        progress: int = 0):
     moment = utcnow() - timedelta(days=age_days)
-    db.session.add(ListEntry(user_id=user_id, title_id=title_id, score=score, status=status,
+    db.session.add(ListEntry(user_id=user_id, title_id=title_id, score=score, status=status, progress=progress,
                              created_at=moment, updated_at=moment))
 
 
@@ -189,8 +190,8 @@ def test_continue_watching_lists_titles_in_progress_newest_first(app, make_title
     old, new, done = (make_title("series", name) for name in ("Old show", "New show", "Done show"))
     user = make_user("viewer")
     with app.app_context():
-        add(user, old, status="watching", age_days=5)
-        add(user, new, status="watching", age_days=1)
+        add(user, old, status="watching", age_days=5, progress=2)
+        add(user, new, status="watching", age_days=1, progress=1)
         add(user, done, status="completed")
         db.session.commit()
         titles = [t.title for t in recommend.list_in_progress(db.session.get(User, user))]

@@ -285,3 +285,61 @@ def test_a_change_takes_the_write_lock_once_not_again_to_answer(app, client, mak
         event.remove(engine, "before_cursor_execute", listener)
     assert response.status_code in (200, 302, 422)
     assert begins.count("BEGIN IMMEDIATE") == 1 and set(begins) <= {"BEGIN IMMEDIATE", "BEGIN"}, begins
+
+
+def _token(app, user_id: int) -> dict:
+    from mymovielist.services import api_tokens
+
+    with app.app_context():
+        _, secret = api_tokens.create_token(db.session.get(User, user_id), "rules", "read-write")
+        db.session.commit()
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_a_score_alone_never_starts_an_episodic_title_on_the_web_or_the_api(app, client, make_title, alice):
+    web, api, form, film = (make_title("anime", "Web", details={"episode_count": 26}),
+                            make_title("series", "Api", details={"episode_count": 10}),
+                            make_title("comic", "Form", details={"issue_count": 5}), make_title("movie", "Film"))
+    response = client.post(f"/titles/{web}/rating", data={"score": "8"}, headers=panel_htmx())
+    assert "Plan to watch" in json.loads(response.headers["HX-Trigger"])["toast"]["message"]
+    put = client.put(f"/api/v1/me/ratings/{api}", json={"score": 70}, headers=_token(app, alice))
+    assert (put.status_code, put.get_json()["status"], put.get_json()["progress"]) == (200, "planned", 0)
+    client.post(f"/titles/{form}/entry", data={"score": "6"})  # the entry form without a status
+    client.put(f"/api/v1/me/ratings/{film}", json={"score": 90}, headers=_token(app, alice))
+    for title_id in (web, api, form):
+        row = entry_of(app, alice, title_id)
+        assert (row.status, row.progress, row.started_on) == ("planned", 0, None)
+        assert events_of(app, alice, title_id) == []
+    film_row = entry_of(app, alice, film)
+    assert (film_row.status, film_row.progress) == ("completed", 1)  # Letterboxd: a rated film is watched
+    assert events_of(app, alice, film) == [(None, False, None)]
+    body = client.get(f"/titles/{web}").get_data(as_text=True)
+    assert "Watching" not in body.split('id="entry-panel"')[1].split("</form>")[0]
+
+
+def test_continue_watching_shows_only_titles_actually_started(app, client, make_title, alice):
+    started, logged, untouched = (make_title("series", name, details={"episode_count": 8})
+                                  for name in ("Started", "Logged", "Untouched"))
+    client.post(f"/titles/{started}/progress")
+    client.post(f"/titles/{logged}/watches", data={"number": "3"})  # a watch out of order: progress stays 0
+    client.post(f"/titles/{untouched}/entry", data={"status": "watching"})
+    shelf = client.get("/continue-watching").get_data(as_text=True)
+    assert "Started" in shelf and "Logged" in shelf and "Untouched" not in shelf
+
+
+def test_deleting_a_rating_leaves_no_ghost_entry_on_the_web_or_the_api(app, client, make_title, alice):
+    web, api, kept = (make_title("anime", name, details={"episode_count": 12}) for name in ("Web", "Api", "Kept"))
+    client.post(f"/titles/{web}/rating", data={"score": "8"})
+    client.put(f"/api/v1/me/ratings/{api}", json={"score": 70}, headers=_token(app, alice))
+    client.post(f"/titles/{kept}/rating", data={"score": "5"})
+    client.post(f"/titles/{kept}/entry", data={"notes": "Episode 3 is the one."})  # more than a score now
+    response = client.post(f"/titles/{web}/rating", data={"score": ""}, headers=panel_htmx())
+    assert response.status_code == 200 and 'id="watchlist-count"' in response.get_data(as_text=True)
+    assert client.delete(f"/api/v1/me/ratings/{api}", headers=_token(app, alice)).status_code == 204
+    client.post(f"/titles/{kept}/rating", data={"score": ""})
+    assert entry_of(app, alice, web) is None and entry_of(app, alice, api) is None
+    assert (entry_of(app, alice, kept).status, entry_of(app, alice, kept).score) == ("planned", None)
+    with app.app_context():
+        from mymovielist.services import stats
+
+        assert stats.get_user_stats(alice).total == 1

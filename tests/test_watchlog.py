@@ -141,3 +141,106 @@ def test_a_movie_watched_on_an_earlier_day_starts_and_finishes_that_day(app, cli
     client.post(f"/titles/{title_id}/watches", data={"watched_on": "2020-02-02"})
     row = entry(app, viewer, title_id)
     assert (row.status, row.started_on, row.finished_on) == ("completed", date(2020, 2, 2), date(2020, 2, 2))
+
+
+def test_first_watches_are_not_rewatches_in_the_log_the_stats_or_letterboxd(app, client, make_title, viewer):
+    import csv
+    import io
+
+    from mymovielist.services import stats
+
+    movie = make_title("movie", "Heat", details={"runtime_minutes": 170})
+    series = make_title("series", "Mini", details={"episode_count": 3, "episode_minutes": 30})
+    client.post(f"/titles/{movie}/rating", data={"score": "8"})  # a film rated is a film watched
+    client.post(f"/titles/{series}/entry", data={"status": "completed"})
+    assert [(e.number, e.is_rewatch) for e in events(app, viewer)] == [(None, False), (1, False), (2, False), (3, False)]
+    with app.app_context():
+        figures = stats.get_user_stats(viewer)
+        assert (figures.watch_count, figures.rewatch_count) == (4, 0)
+    rows = list(csv.DictReader(io.StringIO(client.get("/settings/export/letterboxd").get_data(as_text=True))))
+    assert [(row["Title"], row["Rewatch"]) for row in rows] == [("Heat", "false")]
+    # watching it again is the one rewatch
+    client.post(f"/titles/{movie}/watches", data={})
+    assert [e.is_rewatch for e in events(app, viewer) if e.number is None] == [False, True]
+
+
+def test_a_backfilled_finish_date_logs_the_watches_on_that_day_for_that_years_review(app, client, make_title, viewer):
+    from mymovielist.services import stats
+
+    title_id = make_title("anime", "Bebop", details={"episode_count": 4, "episode_minutes": 24})
+    client.post(f"/titles/{title_id}/watchlist")
+    response = client.post(f"/titles/{title_id}/entry", data={
+        "full": "1", "status": "completed", "progress": "0", "started_on": "2019-05-01",
+        "finished_on": "2019-05-20", "rewatch_count": "0", "priority": "0"})
+    assert response.status_code == 302
+    logged = events(app, viewer)
+    assert [(e.number, e.watched_at.date(), e.is_rewatch) for e in logged] == [
+        (n, date(2019, 5, 20), False) for n in (1, 2, 3, 4)]
+    with app.app_context():
+        review = stats.get_year_review(viewer, 2019)
+        assert (review.watch_count, review.minutes) == (4, 96)
+        assert stats.get_user_stats(viewer).rewatch_count == 0
+
+
+def test_a_finish_date_set_before_completing_dates_the_completion(app, client, make_title, viewer):
+    title_id = make_title("series", "Slow", details={"episode_count": 3, "episode_minutes": 50})
+    client.post(f"/titles/{title_id}/entry", data={"status": "watching"})
+    client.post(f"/titles/{title_id}/entry", data={"started_on": "2018-01-02", "finished_on": "2018-02-03"})
+    client.post(f"/titles/{title_id}/entry", data={"status": "completed"})
+    assert [(e.watched_at.date(), e.is_rewatch) for e in events(app, viewer)] == [(date(2018, 2, 3), False)] * 3
+
+
+def test_moving_the_finish_date_of_a_completed_film_moves_its_first_watch(app, client, make_title, viewer):
+    from mymovielist.services import stats
+
+    title_id = make_title("movie", "Alien", details={"runtime_minutes": 117})
+    client.post(f"/titles/{title_id}/rating", data={"score": "9"})  # completed today
+    client.post(f"/titles/{title_id}/entry", data={"started_on": "2015-03-01", "finished_on": "2015-03-01"})
+    assert [(e.watched_at.date(), e.is_rewatch) for e in events(app, viewer)] == [(date(2015, 3, 1), False)]
+    with app.app_context():
+        assert stats.get_year_review(viewer, 2015).minutes == 117
+        assert stats.get_year_review(viewer, date.today().year).watch_count == 0
+
+
+def test_a_watch_logged_for_a_day_before_the_first_becomes_the_first(app, client, make_title, viewer):
+    import csv
+    import io
+
+    title_id = make_title("movie", "Jaws", details={"runtime_minutes": 124})
+    client.post(f"/titles/{title_id}/watches", data={"watched_on": "2022-06-01"})
+    client.post(f"/titles/{title_id}/watches", data={"watched_on": "2010-06-01"})  # remembered later
+    assert sorted((e.watched_at.date(), e.is_rewatch) for e in events(app, viewer)) == [
+        (date(2010, 6, 1), False), (date(2022, 6, 1), True)]
+    rows = list(csv.DictReader(io.StringIO(client.get("/settings/export/letterboxd").get_data(as_text=True))))
+    assert [(row["WatchedDate"], row["Rewatch"]) for row in rows] == [("2010-06-01", "false"), ("2022-06-01", "true")]
+    assert entry(app, viewer, title_id).rewatch_count == 1
+
+
+def test_going_back_after_a_second_stay_on_the_list_keeps_the_first_watches(app, client, make_title, viewer):
+    title_id = make_title("anime", "Twice", details={"episode_count": 6})
+    client.post(f"/titles/{title_id}/entry", data={"progress": "2"})
+    client.post(f"/titles/{title_id}/entry/delete")  # the log stays: it is history
+    client.post(f"/titles/{title_id}/entry", data={"progress": "2"})
+    assert [(e.number, e.is_rewatch) for e in events(app, viewer)] == [(1, False), (2, False), (1, True), (2, True)]
+    client.post(f"/titles/{title_id}/entry", data={"progress": "0"})
+    assert [(e.number, e.is_rewatch) for e in events(app, viewer)] == [(1, False), (2, False)]
+
+
+def test_a_finish_date_alone_moves_a_one_day_watch_and_an_api_entry_completes_on_it(app, client, make_title, viewer):
+    from mymovielist.services import api_tokens
+
+    film = make_title("movie", "Alien", details={"runtime_minutes": 117})
+    client.post(f"/titles/{film}/rating", data={"score": "9"})  # started and finished today
+    assert client.post(f"/titles/{film}/entry", data={"finished_on": "2015-03-01"}).status_code == 302
+    row = entry(app, viewer, film)
+    assert (row.started_on, row.finished_on) == (date(2015, 3, 1), date(2015, 3, 1))
+    series = make_title("anime", "Bebop", details={"episode_count": 2})
+    with app.app_context():
+        _, secret = api_tokens.create_token(db.session.get(User, viewer), "t", "read-write")
+        db.session.commit()
+    response = client.put(f"/api/v1/me/entries/{series}", json={"status": "completed", "finished_on": "2019-01-02"},
+                          headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 201, response.get_json()
+    assert (response.get_json()["started_on"], response.get_json()["progress"]) == ("2019-01-02", 2)
+    assert {(e.title_id, e.watched_at.date(), e.is_rewatch) for e in events(app, viewer)} == {
+        (film, date(2015, 3, 1), False), (series, date(2019, 1, 2), False)}

@@ -325,14 +325,15 @@ def _mal_fields(kind: str, mal_id: str, entry: ListEntry, status: str) -> list[t
 def export_letterboxd(user: User) -> bytes:
     """The user's films in Letterboxd's import CSV: a row per watch (the diary), else one per film."""
     data = _load(user)
-    entries = {e.title_id: e for e in data["entries"] if e.title.kind == "movie" and e.status != "planned"}
+    # A planned film is no watch of its own, but its watches logged before keep the user's rating.
+    entries = {e.title_id: e for e in data["entries"] if e.title.kind == "movie"}
     watches = defaultdict(list)
     for watch in data["watches"]:
         if watch.title.kind == "movie":
             watches[watch.title_id].append(watch)
     reviews = {r.title_id: r.body for r in data["reviews"] if r.title.kind == "movie"}
     films = {
-        **{e.title_id: e.title for e in entries.values()},
+        **{e.title_id: e.title for e in entries.values() if e.status != "planned"},
         **{w[0].title_id: w[0].title for w in watches.values()},
     }
     ids = _ids(list(films.values()))

@@ -31,6 +31,7 @@ from mymovielist.models import (
     TitleNeighbour,
     TitleRelation,
     User,
+    WatchEvent,
     title_genres,
 )
 from mymovielist.services import cache_keys, trending
@@ -438,11 +439,12 @@ def recommend_for(user: User, *, kind: str | None = None, limit: int = 24) -> li
 
 
 def list_in_progress(user: User, *, limit: int = 24) -> list[Title]:
-    """What the user is watching or reading now, most recently touched first."""
+    """What the user is watching or reading now and has started (progress or a watch), latest first."""
+    watched = select(WatchEvent.id).where(WatchEvent.user_id == user.id, WatchEvent.title_id == Title.id).exists()
     stmt = (
         select(Title)
         .join(ListEntry, ListEntry.title_id == Title.id)
-        .where(ListEntry.user_id == user.id, ListEntry.status == "watching")
+        .where(ListEntry.user_id == user.id, ListEntry.status == "watching", (ListEntry.progress > 0) | watched)
         .order_by(ListEntry.updated_at.desc(), Title.id)
         .limit(limit)
     )

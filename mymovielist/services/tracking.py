@@ -4,6 +4,15 @@ Rules: starting to watch sets `started_on`, completing sets `finished_on` and fi
 to the total; progress that passes over episodes (chapters, issues) logs one watch for each, so
 the watch log, time watched and rewatches all come from one place (services/watchlog.py); a
 change of score recomputes the title's aggregates in the same transaction (services/ratings.py).
+A watch is a rewatch only when it repeats: the entry was completed (or counts rewatches) before
+the change, or that episode or film is already in the log. A first run finished on a date the
+user gives is logged on that date, not on the day it is typed in.
+
+Scores (`set_rating`, and `update_entry` given nothing but a score) follow one rule everywhere:
+a film not on the list is added as watched with its first watch (Letterboxd); a series, anime
+or comic not on the list is added as planned, with no progress, dates or watches, because a
+score says nothing of how far the user got (a score never moves the status). Clearing the score
+of an entry that only the score made takes the entry off the list again.
 Functions flush and never commit.
 """
 
@@ -19,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, with_polymorphic
 
 from mymovielist.extensions import db
-from mymovielist.models import KINDS, ListEntry, Title, User, utcnow
+from mymovielist.models import KINDS, Activity, ListEntry, Title, User, utcnow
 from mymovielist.models.tracking import ENTRY_STATUSES
 from mymovielist.services import activity, ratings, watchlog
 from mymovielist.services.catalog import Page
@@ -107,7 +116,7 @@ def get_entry(user_id: int, title_id: int) -> ListEntry | None:
     return db.session.scalar(select(ListEntry).where(ListEntry.user_id == user_id, ListEntry.title_id == title_id))
 
 
-def _new_entry(user: User, title: Title, status: str, on: date) -> ListEntry:
+def _new_entry(user: User, title: Title, status: str, on: date, via: str | None = None) -> ListEntry:
     """A new entry with the first status's side effects (a concurrent twin is reused, not duplicated)."""
     entry = ListEntry(user_id=user.id, title_id=title.id, status="", progress=0, rewatch_count=0,
                       notes="", is_favourite=False, tags=[], priority=0)
@@ -121,17 +130,26 @@ def _new_entry(user: User, title: Title, status: str, on: date) -> ListEntry:
             raise
         return existing
     _apply_status(user, title, entry, status, on, announce=False)
-    activity.record(user, "added", title, status=status)
+    # `via` remembers an entry that a score alone made, so clearing the score can take it back.
+    activity.record(user, "added", title, status=status, **({"via": via} if via else {}))
     return entry
 
 
-def _default_status(title: Title) -> str:
-    return "completed" if title.kind == "movie" else "watching"
+def _default_status(title: Title, progress: Any) -> str:
+    """A new entry's status when none is given: a film is watched, anything else planned until progress."""
+    if title.kind == "movie":
+        return "completed"
+    return "watching" if progress is not KEEP and progress > 0 else "planned"
 
 
-def _rewatching(entry: ListEntry) -> bool:
-    """Whether watches logged now are rewatches: the user has finished the title before."""
-    return entry.finished_on is not None or entry.status == "completed"
+def _repeats(entry: ListEntry) -> bool:
+    """Whether watches logged now are rewatches: the user completed the title, or counts rewatches of it."""
+    return entry.status == "completed" or entry.rewatch_count > 0
+
+
+def _finished_before(entry: ListEntry) -> bool:
+    """Whether the first run may be over (a finish date says so): going back then spares its watches."""
+    return _repeats(entry) or entry.finished_on is not None
 
 
 def _apply_status(user: User, title: Title, entry: ListEntry, status: str, on: date, announce: bool = True) -> None:
@@ -140,28 +158,32 @@ def _apply_status(user: User, title: Title, entry: ListEntry, status: str, on: d
         raise TrackingError("Choose one of the list statuses.", 422, "status")
     if status == entry.status:
         return
+    repeat = _repeats(entry)  # before the change: completing a title is not watching it again
     entry.status = status
     if status == "watching" and entry.started_on is None:
         entry.started_on = on
     if status == "completed":
-        if entry.started_on is None or entry.started_on > on:  # a watch logged for an earlier day
-            entry.started_on = on
+        # A first run with a finish date (typed in "Edit dates") is logged on that day, not today.
+        when = entry.finished_on if entry.finished_on is not None and not repeat else on
+        if entry.started_on is None or entry.started_on > when:  # a watch logged for an earlier day
+            entry.started_on = when
         total = total_units(title)
         if total is not None and entry.progress < total:
-            _advance(user, title, entry, total, on)
-        entry.finished_on = entry.finished_on or on
+            _advance(user, title, entry, total, when, repeat=repeat)
+        entry.finished_on = entry.finished_on or when
         if announce:
             activity.record(user, "completed", title)
     elif announce:
         activity.record(user, "status", title, status=status)
 
 
-def _advance(user: User, title: Title, entry: ListEntry, progress: int, on: date) -> None:
+def _advance(user: User, title: Title, entry: ListEntry, progress: int, on: date, repeat: bool | None = None) -> None:
     """Move progress, logging a watch for every unit passed over (or undoing this run's, going back)."""
     if progress > entry.progress:
-        watchlog.record_units(user, title, range(entry.progress + 1, progress + 1), on, rewatch=_rewatching(entry))
+        rewatch = _repeats(entry) if repeat is None else repeat
+        watchlog.record_units(user, title, range(entry.progress + 1, progress + 1), on, rewatch=rewatch)
     elif progress < entry.progress:
-        watchlog.forget_units(user, title, above=progress, rewatch=_rewatching(entry))
+        watchlog.forget_units(user, title, above=progress, rewatch=_finished_before(entry))
     entry.progress = progress
 
 
@@ -212,8 +234,15 @@ def update_entry(user: User, title: Title, *, on: date | None = None, status: An
     entry = get_entry(user.id, title.id)
     created = entry is None
     if entry is None:
-        entry = _new_entry(user, title, status if status is not KEEP else _default_status(title), on)
+        score_only = score is not KEEP and all(value is KEEP for value in (
+            status, progress, started_on, finished_on, rewatch_count, notes, is_favourite, tags, priority))
+        first = status if status is not KEEP else _default_status(title, progress)
+        # Added as completed on a given finish date: the first run is logged on that day.
+        day = finished_on if first == "completed" and isinstance(finished_on, date) and finished_on <= on else on
+        entry = _new_entry(user, title, first, day, via="rating" if score_only else None)
     old_status, old_score = entry.status, entry.score
+    old_started, old_finished = entry.started_on, entry.finished_on
+    first_run = not _repeats(entry)
     for name, value in (("started_on", started_on), ("finished_on", finished_on), ("notes", notes),
                         ("rewatch_count", rewatch_count), ("priority", priority), ("tags", tags)):
         if value is not KEEP:
@@ -235,7 +264,14 @@ def update_entry(user: User, title: Title, *, on: date | None = None, status: An
         _apply_status(user, title, entry, status, on)
     if score is not KEEP:
         _set_score(user, title, entry, score)
+    if (entry.started_on is not None and entry.started_on == old_started == old_finished
+            and entry.finished_on is not None and entry.finished_on < entry.started_on):
+        entry.started_on = entry.finished_on  # watched in one day, moved earlier: still one day
     _check_dates(entry, on)
+    if entry.status == "completed" and entry.finished_on is not None and (
+            entry.finished_on != old_finished or (old_status != "completed" and first_run)):
+        # The first run ended on the finish date: its watches logged later (or on the old finish day) move there.
+        watchlog.date_first_run(user, title, entry.finished_on, previous=old_finished)
     db.session.flush()
     return EntryResult(
         entry, "Added to your list." if created else "Your entry is saved.",
@@ -262,16 +298,39 @@ def _set_score(user: User, title: Title, entry: ListEntry, score: int | None) ->
 
 
 def set_rating(user: User, title: Title, score: int | None, on: date | None = None) -> EntryResult:
-    """Rate the title (None clears the score), adding it to the list when it is not there yet."""
+    """Rate the title (None clears the score) by the module's rule: what every rating entry point calls."""
     entry = get_entry(user.id, title.id)
     if entry is None and score is None:
         return EntryResult(None, "You had not rated it.")
     result = update_entry(user, title, on=on, score=score)
-    if score is None:
+    if score is None and _made_by_score(user, title, result.entry):
+        result = remove_entry(user, title)
+        activity.retract(user, "added", title)
+        result.message, result.score_changed = "Your score is cleared and the title is off your list.", True
+    elif score is None:
         result.message = "Your score is cleared."
+    elif entry is not None:
+        result.message = "Your score is saved."
+    elif result.entry is not None and result.entry.status == "completed":
+        result.message = "Rated and added to your list."
     else:
-        result.message = "Your score is saved." if entry is not None else "Rated and added to your list."
+        result.message = (f"Rated and added to your list. It waits under “{status_label('planned', title.kind)}” "
+                          "until you log progress.")
     return result
+
+
+def _made_by_score(user: User, title: Title, entry: ListEntry | None) -> bool:
+    """Whether the entry holds nothing but what a score made: planned, unscored, untouched, unwatched."""
+    if entry is None or entry.score is not None or entry.status != "planned":
+        return False
+    if (entry.progress, entry.started_on, entry.finished_on, entry.notes, entry.is_favourite, entry.priority,
+            entry.rewatch_count) != (0, None, None, "", False, 0, 0) or entry.tags:
+        return False
+    added = db.session.scalar(
+        select(Activity.data).where(Activity.user_id == user.id, Activity.verb == "added", Activity.title_id == title.id)
+        .order_by(Activity.created_at.desc(), Activity.id.desc()).limit(1)
+    )
+    return bool(added) and added.get("via") == "rating" and not watchlog.watched_units(user.id, title.id)
 
 
 def increment_progress(user: User, title: Title, on: date | None = None) -> EntryResult:
@@ -280,7 +339,7 @@ def increment_progress(user: User, title: Title, on: date | None = None) -> Entr
     entry = get_entry(user.id, title.id)
     total = total_units(title)
     if entry is not None and total is not None and entry.progress >= total:
-        if not _rewatching(entry):
+        if entry.status != "completed":
             return EntryResult(entry, f"You are at the last {unit_label(title, False)}. Mark it completed?",
                                offer_completion=True)
         return _start_rewatch(user, title, entry, on)
@@ -315,22 +374,25 @@ def log_watch(user: User, title: Title, *, watched_on: date, number: int | None,
     total = total_units(title)
     if number is not None and (title.kind == "movie" or (total is not None and number > total)):
         raise TrackingError(f"This title has no {unit_label(title, False)} {number}.", 422, "number")
-    rewatch = entry is not None and _rewatching(entry)
+    # A watch repeats when the entry says the title was watched through, or the log already holds this one.
+    rewatch = (entry is not None and _repeats(entry)) or number in watchlog.watched_units(user.id, title.id)
     if entry is None:
         entry = _new_entry(user, title, "planned" if title.kind == "movie" else "watching", watched_on)
-    if title.kind == "movie" and rewatch:
-        entry.rewatch_count += 1
-    elif title.kind == "movie":
-        entry.progress = 1  # before completing, so completion logs no second watch
-        _apply_status(user, title, entry, "completed", watched_on)
+    if title.kind == "movie":
+        if rewatch:
+            entry.rewatch_count += 1
+        if entry.status != "completed":
+            entry.progress = 1  # before completing, so completion logs no second watch
+            _apply_status(user, title, entry, "completed", watched_on)
     elif number is not None and number == entry.progress + 1:
         entry.progress = number
         if entry.status not in ("watching", "completed"):
             _apply_status(user, title, entry, "watching", watched_on)
         activity.record(user, "progress", title, progress=number)
-    watchlog.add_event(user, title, watched_on=watched_on, number=number, score=score, note=note, rewatch=rewatch)
-    db.session.flush()
-    return EntryResult(entry, "Rewatch logged." if rewatch else "Watch logged.",
+    event = watchlog.add_event(user, title, watched_on=watched_on, number=number, score=score, note=note,
+                               rewatch=rewatch)
+    watchlog.settle(user.id, title.id)  # a watch dated before the first one becomes the first
+    return EntryResult(entry, "Rewatch logged." if event.is_rewatch else "Watch logged.",
                        offer_completion=_reached_total(title, entry))
 
 

@@ -6,9 +6,9 @@ Rewatches, per-episode ratings and time watched all come from it. Functions flus
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from mymovielist.extensions import db
@@ -51,18 +51,29 @@ def add_event(user: User, title: Title, *, watched_on: date, number: int | None,
     return event
 
 
+def watched_units(user_id: int, title_id: int) -> set[int | None]:
+    """The units of the title already in the user's log (None: the whole title, as a film's watches are)."""
+    return set(db.session.scalars(
+        select(WatchEvent.number).where(WatchEvent.user_id == user_id, WatchEvent.title_id == title_id).distinct()
+    ))
+
+
 def record_units(user: User, title: Title, numbers: Iterable[int], on: date, *, rewatch: bool) -> int:
-    """Log a watch of each unit progress passed over; a movie's one unit is the whole film."""
+    """Log a watch of each unit progress passed over (a film's one unit is the whole film).
+
+    A unit is rewatched when the run is a rewatch or the log already holds a watch of it.
+    """
     wanted = list(numbers)[:MAX_UNITS_AT_ONCE]
     if title.kind == "movie":
         wanted_numbers: list[int | None] = [None] if wanted else []
     else:
         wanted_numbers = list(wanted)
+    seen = set() if rewatch or not wanted_numbers else watched_units(user.id, title.id)
     episodes = _episode_ids(title, [n for n in wanted_numbers if n is not None])
     moment = _moment(on)
     db.session.add_all([
         WatchEvent(user_id=user.id, title_id=title.id, number=n, episode_id=episodes.get(n) if n else None,
-                   watched_at=moment, note="", is_rewatch=rewatch)
+                   watched_at=moment, note="", is_rewatch=rewatch or n in seen)
         for n in wanted_numbers
     ])
     db.session.flush()
@@ -70,13 +81,13 @@ def record_units(user: User, title: Title, numbers: Iterable[int], on: date, *, 
 
 
 def forget_units(user: User, title: Title, *, above: int, rewatch: bool) -> int:
-    """Progress went back: drop the latest watch of each numbered unit above it in this run."""
-    events = db.session.scalars(
-        select(WatchEvent)
-        .where(WatchEvent.user_id == user.id, WatchEvent.title_id == title.id, WatchEvent.number > above,
-               WatchEvent.is_rewatch.is_(rewatch))
-        .order_by(WatchEvent.watched_at.desc(), WatchEvent.id.desc())
-    )
+    """Progress went back: drop the latest watch of each numbered unit above it (a rewatch run spares
+    the first run's watches; a first run drops its latest, so a watch from an earlier stay keeps its place)."""
+    stmt = select(WatchEvent).where(WatchEvent.user_id == user.id, WatchEvent.title_id == title.id,
+                                    WatchEvent.number > above)
+    if rewatch:
+        stmt = stmt.where(WatchEvent.is_rewatch.is_(True))
+    events = db.session.scalars(stmt.order_by(WatchEvent.watched_at.desc(), WatchEvent.id.desc()))
     seen: set[int] = set()
     for event in events:
         if event.number not in seen:
@@ -84,6 +95,42 @@ def forget_units(user: User, title: Title, *, above: int, rewatch: bool) -> int:
             db.session.delete(event)
     db.session.flush()
     return len(seen)
+
+
+def date_first_run(user: User, title: Title, finished_on: date, previous: date | None = None) -> int:
+    """The first run ended on `finished_on`: its watches logged after that day (or on the previous
+    finish day, when the completion logged them) move to it; rewatches keep their dates."""
+    after = datetime.combine(finished_on + timedelta(days=1), time(0), tzinfo=UTC)
+    when = [WatchEvent.watched_at >= after]
+    if previous is not None and previous != finished_on:
+        start = datetime.combine(previous, time(0), tzinfo=UTC)
+        when.append((WatchEvent.watched_at >= start) & (WatchEvent.watched_at < start + timedelta(days=1)))
+    result = db.session.execute(
+        update(WatchEvent)
+        .where(WatchEvent.user_id == user.id, WatchEvent.title_id == title.id, WatchEvent.is_rewatch.is_(False),
+               or_(*when))
+        .values(watched_at=_moment(finished_on))
+        .execution_options(synchronize_session="fetch")
+    )
+    db.session.flush()
+    settle(user.id, title.id)
+    return result.rowcount or 0
+
+
+def settle(user_id: int, title_id: int) -> None:
+    """Keep flags in time order: a unit's first watch is its earliest one (a watch logged for an
+    earlier day than the first becomes the first, and that one a rewatch); the counts stay."""
+    by_unit: dict[int | None, list[WatchEvent]] = {}
+    for event in db.session.scalars(
+        select(WatchEvent).where(WatchEvent.user_id == user_id, WatchEvent.title_id == title_id)
+        .order_by(WatchEvent.watched_at, WatchEvent.id)
+    ):
+        by_unit.setdefault(event.number, []).append(event)
+    for events in by_unit.values():
+        firsts = sum(1 for event in events if not event.is_rewatch)
+        for n, event in enumerate(events):
+            event.is_rewatch = n >= firsts
+    db.session.flush()
 
 
 def list_events(user_id: int, title_id: int, limit: int = 50) -> list[WatchEvent]:

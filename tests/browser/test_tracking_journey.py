@@ -31,7 +31,8 @@ def test_rate_watchlist_and_progress_with_htmx(page, sign_up):
     expect(page.locator("#our-score")).to_contain_text("8.0/10")
     expect(page.locator("#our-score")).to_contain_text("(1 rating")
     expect(page.locator("#toasts")).to_contain_text("Rated and added to your list.")
-    expect(page.locator("#entry-status-" + page.url.split("/titles/")[1].split("-")[0])).to_have_value("watching")
+    expect(page.locator("#entry-status-" + page.url.split("/titles/")[1].split("-")[0])).to_have_value("planned")
+    expect(count).to_have_text("1")  # a series rated is planned until progress is logged
     # keyboard: the focused radio group moves with the arrow keys and saves each choice
     page.locator("#rating-widget input:checked").focus()
     page.keyboard.press("ArrowRight")
@@ -41,10 +42,10 @@ def test_rate_watchlist_and_progress_with_htmx(page, sign_up):
 
     _open(page, "Anime Show 04")
     page.get_by_role("button", name=re.compile("Add to watchlist")).click()
-    expect(count).to_have_text("1")
+    expect(count).to_have_text("2")
     expect(page.locator("#toasts")).to_contain_text("Added to your watchlist.")
     page.get_by_role("button", name=re.compile("On your watchlist")).click()
-    expect(count).to_have_text("0")
+    expect(count).to_have_text("1")
 
     _open(page, "Anime Show 06")
     plus = page.get_by_role("button", name=re.compile(r"\+1"))
@@ -71,7 +72,7 @@ def test_the_same_journey_without_javascript(nojs_page, sign_up):
     _open(page, "Anime Show 08")
     page.get_by_role("button", name=re.compile("Add to watchlist")).click()
     expect(page.locator(".flashes")).to_contain_text("Added to your watchlist.")
-    expect(page.locator("#watchlist-count .count")).to_have_text("1")
+    expect(page.locator("#watchlist-count .count")).to_have_text("2")  # with the series rated above
 
     _open(page, "Anime Show 09")
     page.get_by_role("button", name=re.compile(r"\+1")).click()
