@@ -331,9 +331,9 @@ def test_trakt_status_and_progress_come_from_the_history_not_the_ratings(
         100,
         "2019-06-04",
     )
-    # A rating and no history: on the list as the app puts a rated title, with nothing watched.
+    # A rating and no history: on the list as the app puts a rated show (planned), with nothing watched.
     rated = got[dark]
-    assert (rated.status, rated.progress, rated.score) == ("watching", 0, 80)
+    assert (rated.status, rated.progress, rated.score) == ("planned", 0, 80)
     # On the watchlist and in the history: watched.
     assert got[catalog["dune"]].status == "completed"
     with app.app_context():
@@ -809,3 +809,17 @@ def test_the_writing_is_reported_row_by_row_only_where_it_can_be_committed(app, 
     else:  # the write transaction holds SQLite's lock: the bar has no count until it commits
         steps += [(0, None, "Writing 4 titles")]
     assert told == steps
+
+
+@pytest.mark.parametrize("word, rewatch", [("Yes", True), ("true", True), ("false", False), ("", False)])
+def test_letterboxd_rewatch_is_read_in_both_letterboxd_spellings(word, rewatch):
+    """Letterboxd's export writes Yes; its import format, and our export, write true/false."""
+    from mymovielist.services.imports import letterboxd
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as files:
+        files.writestr("diary.csv", "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date\n"
+                                    f"2024-01-03,Heat,1995,https://boxd.it/x,4,{word},,2024-01-02\n")
+    bundle = letterboxd.parse(archive.getvalue())
+    [record] = bundle.records.values()
+    assert [watch.rewatch for watch in record.watches] == [rewatch]

@@ -38,6 +38,10 @@ FILES = {  # file -> columns it must have
 }
 
 
+# Letterboxd's own export says "Yes"; its import format (and our Letterboxd export) says "true".
+REWATCH_WORDS = frozenset({"yes", "true"})
+
+
 def parse(data: bytes) -> Bundle:
     """Every film, rating, diary entry, review, like and list of a Letterboxd export ZIP."""
     if not is_zip(data):
@@ -112,7 +116,7 @@ def _read(bundle: Bundle, name: str, line: str, row: dict[str, str]) -> None:
         entry["score"] = score
     if name == "diary.csv" and watched is not None:
         record.watches.append(
-            Watch(noon(watched), score=score, rewatch=row.get("Rewatch", "").lower() == "yes")
+            Watch(noon(watched), score=score, rewatch=row.get("Rewatch", "").strip().lower() in REWATCH_WORDS)
         )
         tags = [tag.strip() for tag in row.get("Tags", "").split(",") if tag.strip()]
         entry["tags"] = list(dict.fromkeys([*entry.get("tags", []), *tags]))

@@ -303,8 +303,9 @@ def _clean_fields(record: Record, title: Title) -> dict[str, Any]:
 def _derive_status(record: Record, title: Title, fields: dict[str, Any]) -> None:
     """The status of a file that states none (Trakt), from what was watched, never from a rating alone.
 
-    A show is completed once every episode of our title is watched (on the day of the last), else it
-    is being watched; a title only rated goes on the list as rating it in the app puts it.
+    A show is completed once every episode of our title is watched (on the day of the last), being
+    watched once any is; a title only rated goes on the list as rating it in the app puts it
+    (tracking.update_entry: a film is watched, a show is planned).
     """
     total = tracking.total_units(title)
     if title.kind == "movie":
@@ -314,8 +315,10 @@ def _derive_status(record: Record, title: Title, fields: dict[str, Any]) -> None
         first_run = [watch.watched_at.date() for watch in record.watches if not watch.rewatch]
         if first_run:
             fields.setdefault("finished_on", max(first_run))
-    else:
+    elif fields.get("progress", 0) > 0 or record.watches:
         fields["status"] = "watching"
+    else:
+        fields["status"] = "planned"
 
 
 def _ordinals(title: Title) -> dict[tuple[int, int], int]:
