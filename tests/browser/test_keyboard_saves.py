@@ -6,6 +6,8 @@ with the mouse saves at once. What is saved is read back from the live server's 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -52,9 +54,12 @@ def _record_posts(page) -> list[str]:
     return posts
 
 
-def _posted(page, path: str):
-    """Context manager waiting for the POST to `path` (…/entry or …/rating) to be answered."""
-    return page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(path) and r.ok)
+@contextmanager
+def _posted(page, path: str) -> Iterator[None]:
+    """Waits for the POST to `path` (…/entry or …/rating) to be answered and swapped in."""
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(path) and r.ok):
+        yield
+    page.wait_for_function("() => !document.querySelector('form[data-saving]')")  # app.js marks a form in flight
 
 
 def _arrow(page, key: str, times: int) -> None:
@@ -78,7 +83,7 @@ def test_arrow_keys_through_the_status_select_save_only_the_confirmed_status(pag
     status.focus()
     _arrow(page, "ArrowDown", 3)  # Completed, On hold, Dropped, pausing on each
     expect(status).to_have_value("dropped")
-    assert posts == []
+    assert posts == [], f"saved mid-navigation: {_saved(live_app, username, show)}"
     assert _saved(live_app, username, show) == Saved("watching", None, None, 0)
     expect(hint).to_contain_text("Not saved yet")
 

@@ -118,17 +118,18 @@
     }
     return false;
   }
-  function markUnsaved(form) {
-    var unsaved = Array.prototype.some.call(form.elements, differsFromSaved);
+  function isUnsaved(form) {
+    return Array.prototype.some.call(form.elements, differsFromSaved);
+  }
+  function showUnsaved(form, unsaved) {
     form.classList.toggle("is-unsaved", unsaved);
     var hint = form.querySelector(".unsaved-hint[data-unsaved]");
     var text = unsaved ? hint && hint.getAttribute("data-unsaved") : "";
     if (hint && hint.textContent !== text) hint.textContent = text;  // a live region: write only changes
-    return unsaved;
   }
   function saveForm(form) {
-    if (!markUnsaved(form) || form.hasAttribute("data-saving") || !form.checkValidity()) return;
-    form.requestSubmit();
+    if (!isUnsaved(form) || form.hasAttribute("data-saving")) return;
+    if (form.checkValidity()) form.requestSubmit(); else showUnsaved(form, true);
   }
   document.addEventListener("keydown", function (event) {
     var form = autosaveForm(event.target);
@@ -144,13 +145,14 @@
   document.addEventListener("pointerdown", function () { navigating = null; });
   document.addEventListener("input", function (event) {
     var form = autosaveForm(event.target);
-    if (form) markUnsaved(form);
+    if (form) showUnsaved(form, isUnsaved(form));
   });
   document.addEventListener("change", function (event) {
     var form = autosaveForm(event.target);
-    if (!form || !markUnsaved(form) || navigating === form) return;
+    if (!form) return;
     // A typed number saves when focus leaves it (or on Enter): a click on its spinner is not a pick.
-    if (event.target.tagName === "SELECT" || event.target.type === "radio" || event.target.type === "checkbox") saveForm(form);
+    var picked = event.target.tagName === "SELECT" || event.target.type === "radio" || event.target.type === "checkbox";
+    if (picked && navigating !== form) saveForm(form); else showUnsaved(form, isUnsaved(form));
   });
   document.addEventListener("focusout", function (event) {
     var group = event.target.closest && event.target.closest("[data-save-on-leave]");
@@ -161,11 +163,16 @@
   // Any submission (a pick, Enter, the button) is in flight: the other triggers must not send it again.
   document.addEventListener("submit", function (event) {
     var form = autosaveForm(event.target);
-    if (form) form.setAttribute("data-saving", "");
+    if (!form) return;
+    form.setAttribute("data-saving", "");
+    showUnsaved(form, false);
   }, true);
+  // A saved form is swapped out; one still here was refused: it may be saved again, and says so.
   document.body.addEventListener("htmx:afterRequest", function (event) {
     var form = autosaveForm(event.detail && event.detail.elt);
-    if (form) form.removeAttribute("data-saving");  // a refused save leaves the form: let it be retried
+    if (!form) return;
+    form.removeAttribute("data-saving");
+    showUnsaved(form, isUnsaved(form));
   });
 
   // Posters that cannot load (offline, provider gone) fall back to the generated placeholder.
