@@ -47,14 +47,15 @@ def seed(app: Flask) -> None:
         writer.upsert(TitleRecord(kind="anime", title="Pokémon", refs=[ExternalRef("t", "anime", "pokemon")],
                                   genres=["Adventure"], popularity=400.0))
         writer.upsert(TitleRecord(kind="movie", title="Before Sunrise", refs=[ExternalRef("t", "movie", "1")], popularity=50.0))
-        writer.upsert(TitleRecord(kind="series", title="Game of Thrones", refs=[ExternalRef("t", "series", "1")]))
+        writer.upsert(TitleRecord(kind="series", title="Game of Thrones", refs=[ExternalRef("t", "series", "1")],
+                                  details={"episode_count": 8}))
         writer.upsert(TitleRecord(kind="comic", title="Green Lantern", refs=[ExternalRef("t", "comic", "1")]))
         db.session.commit()
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, migrated_db_file: Path) -> Iterator[str]:
-    """The app on a real HTTP server in a background thread; yields its base URL."""
+def live_app(tmp_path_factory: pytest.TempPathFactory, migrated_db_file: Path) -> Flask:
+    """The seeded app that live_server serves; tests read its database to check what was saved."""
     folder = tmp_path_factory.mktemp("live")
     shutil.copy(migrated_db_file, folder / "test.sqlite3")
     app = create_app({
@@ -64,7 +65,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, migrated_db_file: Path
         "REGISTRATIONS_PER_IP": "1000 per hour", "REGISTRATION_CHECKS_PER_IP": "10000 per hour",
     })
     seed(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    """The app on a real HTTP server in a background thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -33,9 +33,11 @@ def test_rate_watchlist_and_progress_with_htmx(page, sign_up):
     expect(page.locator("#toasts")).to_contain_text("Rated and added to your list.")
     expect(page.locator("#entry-status-" + page.url.split("/titles/")[1].split("-")[0])).to_have_value("planned")
     expect(count).to_have_text("1")  # a series rated is planned until progress is logged
-    # keyboard: the focused radio group moves with the arrow keys and saves each choice
+    # keyboard: the focused radio group moves with the arrow keys; Enter saves the choice
     page.locator("#rating-widget input:checked").focus()
     page.keyboard.press("ArrowRight")
+    expect(page.locator("#rating-widget .unsaved-hint")).to_contain_text("Not saved yet")
+    page.keyboard.press("Enter")
     expect(page.locator("#our-score")).to_contain_text("8.5/10")
     expect(page.locator("#rating-widget input:checked")).to_have_value("8.5")
     expect(page.locator("#rating-widget input:checked")).to_be_focused()

@@ -93,6 +93,88 @@
     if (box && !event.target.closest(".nav-search")) box.innerHTML = "";
   });
 
+  // Forms marked data-autosave save a pick made with the pointer (or from an opened list) at once,
+  // but not the values the keyboard passes through: a closed <select> and a radio group fire `change`
+  // on every arrow key (or type-ahead letter), and passing "Completed" would log every episode. Such a
+  // change only marks the form unsaved; Enter, the form's own button or focus leaving a
+  // [data-save-on-leave] group saves it. Without JavaScript the button submits the form as usual.
+  var CONFIRM_KEYS = { Enter: true, Tab: true, Escape: true, " ": true };
+  var navigating = null;  // the autosave form whose control is moving under a pressed key
+
+  function autosaveForm(element) {
+    return element && element.closest ? element.closest("form[data-autosave]") : null;
+  }
+  function differsFromSaved(control) {
+    if (control.type === "radio" || control.type === "checkbox") return control.checked !== control.defaultChecked;
+    if (control.tagName === "SELECT") {
+      var saved = 0;  // with no option marked selected, the browser shows the first
+      for (var i = 0; i < control.options.length; i++) {
+        if (control.options[i].defaultSelected) { saved = i; break; }
+      }
+      return control.selectedIndex !== saved;
+    }
+    if (control.tagName === "TEXTAREA" || (control.tagName === "INPUT" && !/^(hidden|submit|button|reset|image)$/.test(control.type))) {
+      return control.value !== control.defaultValue;
+    }
+    return false;
+  }
+  function isUnsaved(form) {
+    return Array.prototype.some.call(form.elements, differsFromSaved);
+  }
+  function showUnsaved(form, unsaved) {
+    form.classList.toggle("is-unsaved", unsaved);
+    var hint = form.querySelector(".unsaved-hint[data-unsaved]");
+    var text = unsaved ? hint && hint.getAttribute("data-unsaved") : "";
+    if (hint && hint.textContent !== text) hint.textContent = text;  // a live region: write only changes
+  }
+  function saveForm(form) {
+    if (!isUnsaved(form) || form.hasAttribute("data-saving")) return;
+    if (form.checkValidity()) form.requestSubmit(); else showUnsaved(form, true);
+  }
+  document.addEventListener("keydown", function (event) {
+    var form = autosaveForm(event.target);
+    if (!form) return;
+    if (event.key === "Enter" && event.target.tagName === "SELECT") {
+      // Enter confirms a <select>; it runs after any pick from an open list has landed.
+      setTimeout(function () { saveForm(form); }, 0);
+    } else if (!CONFIRM_KEYS[event.key] && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      navigating = form;  // the `change` this key fires, if any, comes before its keyup
+    }
+  });
+  document.addEventListener("keyup", function () { navigating = null; });
+  document.addEventListener("pointerdown", function () { navigating = null; });
+  document.addEventListener("input", function (event) {
+    var form = autosaveForm(event.target);
+    if (form) showUnsaved(form, isUnsaved(form));
+  });
+  document.addEventListener("change", function (event) {
+    var form = autosaveForm(event.target);
+    if (!form) return;
+    // A typed number saves when focus leaves it (or on Enter): a click on its spinner is not a pick.
+    var picked = event.target.tagName === "SELECT" || event.target.type === "radio" || event.target.type === "checkbox";
+    if (picked && navigating !== form) saveForm(form); else showUnsaved(form, isUnsaved(form));
+  });
+  document.addEventListener("focusout", function (event) {
+    var group = event.target.closest && event.target.closest("[data-save-on-leave]");
+    if (!group || group.contains(event.relatedTarget)) return;
+    var form = autosaveForm(group);
+    if (form) saveForm(form);
+  });
+  // Any submission (a pick, Enter, the button) is in flight: the other triggers must not send it again.
+  document.addEventListener("submit", function (event) {
+    var form = autosaveForm(event.target);
+    if (!form) return;
+    form.setAttribute("data-saving", "");
+    showUnsaved(form, false);
+  }, true);
+  // A saved form is swapped out; one still here was refused: it may be saved again, and says so.
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var form = autosaveForm(event.detail && event.detail.elt);
+    if (!form) return;
+    form.removeAttribute("data-saving");
+    showUnsaved(form, isUnsaved(form));
+  });
+
   // Posters that cannot load (offline, provider gone) fall back to the generated placeholder.
   function useFallback(img) {
     if (img.dataset.fallback && img.src.indexOf(img.dataset.fallback) === -1) img.src = img.dataset.fallback;
