@@ -124,7 +124,7 @@ def test_arrow_keys_through_the_score_save_on_enter_or_leaving_the_group(page, s
 
     with _posted(page, "/rating"):
         _score_label(page, "7").click()  # a click on a score saves at once
-    assert _saved(live_app, username, show) == Saved("watching", 70, None, 0)
+    assert _saved(live_app, username, show) == Saved("planned", 70, None, 0)  # a rated show is planned (issue 15.5)
 
     posts = _record_posts(page)
     checked.focus()
@@ -147,7 +147,7 @@ def test_arrow_keys_through_the_score_save_on_enter_or_leaving_the_group(page, s
     assert _saved(live_app, username, show).score == 85
     with _posted(page, "/rating"):
         page.keyboard.press("Tab")  # leaving the radio group settles the choice
-    assert _saved(live_app, username, show) == Saved("watching", 75, None, 0)
+    assert _saved(live_app, username, show) == Saved("planned", 75, None, 0)
     assert len(posts) == 2
 
     # arrowing back to the saved score leaves nothing to save
