@@ -1,4 +1,4 @@
-"""Account forms: register and log in. Rules live in services; these forms only call them."""
+"""Account forms: register, log in, and reset a password. Rules live in services; these forms only call them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
-from mymovielist.services import accounts, passwords
+from mymovielist.auth import signup
+from mymovielist.models import User
+from mymovielist.services import accounts, invites, passwords
 
 # Generous caps that keep a hostile request from making us hash megabytes.
 MAX_PASSWORD_INPUT = 1024
@@ -36,6 +38,17 @@ class RegisterForm(FlaskForm):
         ],
         render_kw={"autocomplete": "new-password"},
     )
+    # Read only when REGISTRATION is "invite"; an invite link fills it in.
+    invite = StringField(
+        "Invite code",
+        validators=[Length(max=invites.MAX_CODE, message=invites.INVALID)],
+        render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
+    )
+
+    def validate_invite(self, field: StringField) -> None:
+        problem = invites.code_problem(field.data) if signup.needs_invite() else None
+        if problem:
+            raise ValidationError(problem)
 
     def validate_username(self, field: StringField) -> None:
         problem = accounts.username_problem(field.data.strip())
@@ -75,3 +88,41 @@ class LoginForm(FlaskForm):
     )
     remember = BooleanField("Keep me logged in on this device")
     next = HiddenField()
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        validators=[DataRequired("Enter your email address."), Length(max=254)],
+        render_kw={"autocomplete": "email", "maxlength": 254},
+    )
+
+    def validate_email(self, field: EmailField) -> None:
+        # Only the form of the address: whether an account uses it is never told.
+        if not accounts.EMAIL_RE.match(accounts.normalize_email(field.data)):
+            raise ValidationError("Enter an email address like name@example.org.")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[InputRequired("Choose a new password."), Length(max=MAX_PASSWORD_INPUT)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Confirm new password",
+        validators=[
+            InputRequired("Type the new password again."),
+            EqualTo("password", "The passwords do not match."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def __init__(self, user: User, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.user = user
+
+    def validate_password(self, field: PasswordField) -> None:
+        problems = passwords.password_problems(field.data, username=self.user.username, email=self.user.email)
+        if problems:
+            raise ValidationError(problems[0])

@@ -1,5 +1,6 @@
 """Throttling with Flask-Limiter: failed logins per account, per known device and per client address;
-registrations and inline registration checks per client address.
+registrations and inline registration checks per client address; reset-link requests per client address
+and per email address.
 
 Only failures count (`record_failure()` marks one; Flask-Limiter's `deduct_when` reads the mark).
 Past a limit every attempt, right password or not, gets a 429 with Retry-After until the window ends,
@@ -110,3 +111,29 @@ registration_checks = limiter.limit(
     on_breach=_retry_after,
     scope="register-check-ip",
 )
+
+
+def reset_email_key() -> str:
+    """The address a reset link is asked for, counted whether or not an account uses it."""
+    return _app_key(f"reset:{accounts.normalize_email(request.form.get('email', ''))[:254]}")
+
+
+_resets_per_address = limiter.limit(
+    lambda: current_app.config["PASSWORD_RESETS_PER_IP"],
+    key_func=address_key,
+    methods=["POST"],
+    on_breach=_retry_after,
+    scope="reset-ip",
+)
+_resets_per_email = limiter.limit(
+    lambda: current_app.config["PASSWORD_RESETS_PER_EMAIL"],
+    key_func=reset_email_key,
+    methods=["POST"],
+    on_breach=_retry_after,
+    scope="reset-email",
+)
+
+
+def password_resets(view: Callable) -> Callable:
+    """Throttle requests for a reset link per client address and per email address."""
+    return _resets_per_email(_resets_per_address(view))
