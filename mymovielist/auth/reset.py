@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.routing import MapAdapter
 
 from mymovielist.auth import bp, throttle
 from mymovielist.auth.forms import ResetPasswordForm, ResetRequestForm
@@ -24,11 +25,8 @@ def request_reset():
         return render_template("auth/reset_request.html", form=None)
     form = ResetRequestForm()
     if form.validate_on_submit():
-        user = password_resets.user_for_reset(form.email.data)
-        if user is not None:  # the sending happens in a thread: both answers take as long
-            link = url_for("auth.reset_password", token=password_resets.make_token(user), _external=True)
-            body = render_template("auth/reset_email.txt", user=user, link=link, minutes=_minutes())
-            mail.send_in_background(user.email, SUBJECT, body)
+        # Even the lookup happens on a mail thread: known and unknown addresses take as long here.
+        mail.in_background(send_link, current_app.create_url_adapter(request), form.email.data)
         return render_template("auth/notice.html", heading="Check your email", message=SENT.format(minutes=_minutes()))
     return render_template("auth/reset_request.html", form=form), 422 if form.errors else 200
 
@@ -56,6 +54,21 @@ def reset_password(token: str):
                   "Log in with the new password.", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form, token=token), 422 if form.errors else 200
+
+
+def send_link(links: MapAdapter, address: str) -> None:
+    """Email a reset link to the active account using `address`, if there is one (on a mail thread).
+
+    `links` is the request's URL adapter: url_for's own, so the link has the host and scheme the
+    request came with (SERVER_NAME, or the proxy's X-Forwarded-* headers with TRUSTED_PROXIES).
+    """
+    user = password_resets.user_for_reset(address)
+    if user is None:
+        return
+    link = links.build("auth.reset_password", {"token": password_resets.make_token(user)}, force_external=True)
+    # No request here, so none of the page context processors: the bare template.
+    body = current_app.jinja_env.get_template("auth/reset_email.txt").render(user=user, link=link, minutes=_minutes())
+    mail.send(user.email, SUBJECT, body)
 
 
 def _minutes() -> int:

@@ -1,8 +1,8 @@
 """Outgoing email over SMTP with the standard library (smtplib, email.message): plain text, a timeout.
 
-Mail is configured when MAIL_SERVER and MAIL_DEFAULT_SENDER are set. `send_in_background` copies
-the settings and sends from a thread, so a request never waits on (or reveals) an SMTP conversation;
-a failure there is logged, never raised into a request.
+Mail is configured when MAIL_SERVER and MAIL_DEFAULT_SENDER are set. `in_background` runs a task
+(a lookup and a send) on a small thread pool with an app context of its own, so a request never
+waits on, or reveals by its timing, an SMTP conversation; a failure there is logged, never raised.
 """
 
 from __future__ import annotations
@@ -10,16 +10,18 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from functools import cache
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 
 log = logging.getLogger("mymovielist.mail")
+BACKGROUND_WORKERS = 2
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,11 @@ def build_message(mail: MailSettings, to: str, subject: str, body: str) -> Email
     return message
 
 
-def send(mail: MailSettings, to: str, subject: str, body: str) -> None:
+def send(to: str, subject: str, body: str) -> None:
     """Send one plain-text message now; raises OSError or smtplib.SMTPException on failure."""
+    mail = settings()
+    if mail is None:
+        raise RuntimeError("mail is not configured (MAIL_SERVER, MAIL_DEFAULT_SENDER)")
     message = build_message(mail, to, subject, body)
     context = ssl.create_default_context()
     if mail.use_ssl:
@@ -89,22 +94,23 @@ def send(mail: MailSettings, to: str, subject: str, body: str) -> None:
         if mail.username:
             client.login(mail.username, mail.password)
         client.send_message(message)
+    log.info("Sent %r through %s:%s", subject, mail.server, mail.port)
 
 
-def _send_logged(mail: MailSettings, to: str, subject: str, body: str) -> None:
-    try:
-        send(mail, to, subject, body)
-    except (OSError, smtplib.SMTPException) as error:
-        log.error("Could not send %r through %s:%s: %s", subject, mail.server, mail.port, error)
-    else:
-        log.info("Sent %r through %s:%s", subject, mail.server, mail.port)
+@cache
+def _executor() -> ThreadPoolExecutor:
+    # A few threads per process: a flood of requests queues up instead of opening a connection each.
+    return ThreadPoolExecutor(max_workers=BACKGROUND_WORKERS, thread_name_prefix="mail")
 
 
-def send_in_background(to: str, subject: str, body: str) -> threading.Thread:
-    """Send from a daemon thread with a copy of the settings; the caller does not wait."""
-    mail = settings()
-    if mail is None:
-        raise RuntimeError("mail is not configured (MAIL_SERVER, MAIL_DEFAULT_SENDER)")
-    thread = threading.Thread(target=_send_logged, args=(mail, to, subject, body), name="mail", daemon=True)
-    thread.start()
-    return thread
+def _run(app: Flask, task: Callable[..., None], args: tuple) -> None:
+    with app.app_context():
+        try:
+            task(*args)
+        except Exception:  # nothing waits for a background task: its failure must reach the log
+            log.exception("Background mail task %s failed", getattr(task, "__name__", task))
+
+
+def in_background(task: Callable[..., None], *args: Any) -> Future:
+    """Run `task(*args)` on a mail thread in an app context of its own; the request does not wait."""
+    return _executor().submit(_run, current_app._get_current_object(), task, args)
