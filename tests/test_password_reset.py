@@ -15,13 +15,14 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
-from conftest import PASSWORD, AuthActions, _test_config, close_app
+from conftest import PASSWORD, AuthActions, _test_config, clone_database, close_app
+from flask import Flask
 
 from mymovielist import create_app
 from mymovielist.extensions import db
 from mymovielist.models import User
 from mymovielist.redact import redact
-from mymovielist.services import mail, password_resets
+from mymovielist.services import accounts, mail, password_resets
 
 NEW_PASSWORD = "a fresh tangerine lighthouse"
 SENT = "If an account uses that address, we have sent it a link"
@@ -115,6 +116,31 @@ def test_the_emailed_link_sets_a_new_password_and_logs_out_every_session(mail_ap
     auth = AuthActions(mail_app.test_client())
     assert auth.login("alice", PASSWORD).status_code == 422
     assert auth.login("alice", NEW_PASSWORD).status_code == 302
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    """Apps made by a test itself keep their instance folder in tmp_path."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "instance"))
+    return tmp_path
+
+
+def test_behind_a_trusted_proxy_the_link_has_the_public_host_and_scheme(in_tmp, migrated_db_file, smtp):
+    clone_database(migrated_db_file, in_tmp)
+    app = create_app(_test_config(in_tmp, TRUSTED_PROXIES=1, **mail_settings(smtp[1])))
+    try:
+        with app.app_context():
+            accounts.register("alice", "alice@example.org", PASSWORD)
+            db.session.commit()
+        headers = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https",
+                   "X-Forwarded-Host": "movies.example.org"}
+        assert app.test_client().post("/auth/reset", data={"email": "alice@example.org"},
+                                      headers=headers).status_code == 200
+        body = smtp[0].wait_for(1)[0].get_content()
+        assert re.search(r"https://movies\.example\.org/auth/reset/[A-Za-z0-9_.-]+", body), body
+    finally:
+        close_app(app)
 
 
 def test_a_used_link_is_refused(mail_app, make_user, smtp):
@@ -284,12 +310,12 @@ def test_smtp_failures_are_logged_never_raised(app, caplog):
     ({"MAIL_SERVER": "smtp.example.org", "MAIL_DEFAULT_SENDER": "a@example.org", "MAIL_PORT": "smtp"},
      "MAIL_PORT"),
 ])
-def test_unworkable_mail_settings_stop_the_start(tmp_path, settings, problem):
+def test_unworkable_mail_settings_stop_the_start(in_tmp, settings, problem):
     with pytest.raises(ValueError, match=problem):
-        create_app(_test_config(tmp_path, **settings))
+        create_app(_test_config(in_tmp, **settings))
 
 
-def test_mail_settings_come_from_the_environment(tmp_path, monkeypatch, smtp):
+def test_mail_settings_come_from_the_environment(in_tmp, monkeypatch, smtp):
     monkeypatch.setenv("MYMOVIELIST_MAIL_SERVER", "127.0.0.1")
     monkeypatch.setenv("MYMOVIELIST_MAIL_PORT", str(smtp[1]))
     monkeypatch.setenv("MYMOVIELIST_MAIL_USE_TLS", "false")

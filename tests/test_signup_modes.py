@@ -7,7 +7,8 @@ import threading
 from datetime import timedelta
 
 import pytest
-from conftest import PASSWORD, AuthActions, _test_config
+from conftest import PASSWORD, AuthActions, _test_config, close_app
+from flask import Flask
 
 from mymovielist import create_app
 from mymovielist.extensions import db
@@ -55,17 +56,18 @@ def create_invite(admin: AuthActions, **data) -> str:
 
 
 @pytest.mark.parametrize("value", ["maybe", "Open", "", None, 1])
-def test_an_unknown_mode_stops_the_start_with_a_clear_error(tmp_path, value):
+def test_an_unknown_mode_stops_the_start_with_a_clear_error(tmp_path, monkeypatch, value):
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "instance"))
     with pytest.raises(ValueError, match="REGISTRATION must be one of open, invite, closed"):
         create_app(_test_config(tmp_path, REGISTRATION=value))
 
 
 def test_the_mode_comes_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "instance"))
     monkeypatch.setenv("MYMOVIELIST_REGISTRATION", "closed")
     app = create_app(_test_config(tmp_path))
     assert app.config["REGISTRATION"] == "closed"
-    with app.app_context():
-        db.engine.dispose()
+    close_app(app)
 
 
 # -- open --------------------------------------------------------------------------------------

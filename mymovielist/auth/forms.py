@@ -14,6 +14,17 @@ from mymovielist.services import accounts, invites, passwords
 MAX_PASSWORD_INPUT = 1024
 
 
+def _new_password(label: str, missing: str) -> PasswordField:
+    return PasswordField(label, validators=[InputRequired(missing), Length(max=MAX_PASSWORD_INPUT)],
+                         render_kw={"autocomplete": "new-password"})
+
+
+def _confirmation(label: str, missing: str) -> PasswordField:
+    """The second copy of the `password` field, which must match it."""
+    return PasswordField(label, validators=[InputRequired(missing), EqualTo("password", "The passwords do not match.")],
+                         render_kw={"autocomplete": "new-password"})
+
+
 class RegisterForm(FlaskForm):
     username = StringField(
         "Username",
@@ -25,19 +36,8 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired("Enter your email address."), Length(max=254)],
         render_kw={"autocomplete": "email", "maxlength": 254},
     )
-    password = PasswordField(
-        "Password",
-        validators=[InputRequired("Choose a password."), Length(max=MAX_PASSWORD_INPUT)],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        "Confirm password",
-        validators=[
-            InputRequired("Type the password again."),
-            EqualTo("password", "The passwords do not match."),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = _new_password("Password", "Choose a password.")
+    confirm = _confirmation("Confirm password", "Type the password again.")
     # Read only when REGISTRATION is "invite"; an invite link fills it in.
     invite = StringField(
         "Invite code",
@@ -104,19 +104,8 @@ class ResetRequestForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(
-        "New password",
-        validators=[InputRequired("Choose a new password."), Length(max=MAX_PASSWORD_INPUT)],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        "Confirm new password",
-        validators=[
-            InputRequired("Type the new password again."),
-            EqualTo("password", "The passwords do not match."),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = _new_password("New password", "Choose a new password.")
+    confirm = _confirmation("Confirm new password", "Type the new password again.")
 
     def __init__(self, user: User, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -98,19 +98,14 @@ def login_attempts(view: Callable) -> Callable:
     return _per_account(_per_device(_per_address(view)))
 
 
-registrations = limiter.limit(
-    lambda: current_app.config["REGISTRATIONS_PER_IP"],
-    key_func=address_key,
-    methods=["POST"],
-    on_breach=_retry_after,
-    scope="register-ip",
-)
-registration_checks = limiter.limit(
-    lambda: current_app.config["REGISTRATION_CHECKS_PER_IP"],
-    key_func=address_key,
-    on_breach=_retry_after,
-    scope="register-check-ip",
-)
+def _limit(setting: str, key_func: Callable[[], str], scope: str):
+    """A limit on POSTs, read from `setting` at each request, that answers a 429 with Retry-After."""
+    return limiter.limit(lambda: current_app.config[setting], key_func=key_func, methods=["POST"],
+                         on_breach=_retry_after, scope=scope)
+
+
+registrations = _limit("REGISTRATIONS_PER_IP", address_key, "register-ip")
+registration_checks = _limit("REGISTRATION_CHECKS_PER_IP", address_key, "register-check-ip")
 
 
 def reset_email_key() -> str:
@@ -118,20 +113,8 @@ def reset_email_key() -> str:
     return _app_key(f"reset:{accounts.normalize_email(request.form.get('email', ''))[:254]}")
 
 
-_resets_per_address = limiter.limit(
-    lambda: current_app.config["PASSWORD_RESETS_PER_IP"],
-    key_func=address_key,
-    methods=["POST"],
-    on_breach=_retry_after,
-    scope="reset-ip",
-)
-_resets_per_email = limiter.limit(
-    lambda: current_app.config["PASSWORD_RESETS_PER_EMAIL"],
-    key_func=reset_email_key,
-    methods=["POST"],
-    on_breach=_retry_after,
-    scope="reset-email",
-)
+_resets_per_address = _limit("PASSWORD_RESETS_PER_IP", address_key, "reset-ip")
+_resets_per_email = _limit("PASSWORD_RESETS_PER_EMAIL", reset_email_key, "reset-email")
 
 
 def password_resets(view: Callable) -> Callable:
