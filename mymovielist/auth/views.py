@@ -18,7 +18,7 @@ SIGNUP_CLOSED = "This server is not taking new accounts. If you know its adminis
 
 
 def _signup_closed():
-    page = render_template("auth/notice.html", heading="Sign-up is closed", message=SIGNUP_CLOSED, login=True)
+    page = render_template("auth/notice.html", heading="Sign-up is closed", message=SIGNUP_CLOSED)
     return page, 403
 
 
