@@ -39,7 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from mymovielist import api, conditional, errors, ids, images, security, static_files, templating
     from mymovielist.admin import bp as admin_bp
-    from mymovielist.auth import access
+    from mymovielist.auth import access, signup
     from mymovielist.auth import bp as auth_bp
     from mymovielist.auth import sessions as auth_sessions
     from mymovielist.catalog import bp as catalog_bp
@@ -77,6 +77,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     sync_cli.register(app)
     jobs_cli.register(app)
     access.register(app)
+    signup.install(app)
     auth_sessions.install(app)
     security.register(app)
     errors.register(app)

@@ -61,6 +61,10 @@ class DefaultConfig:
     # taken), per client address: enough for a person, too few to enumerate accounts.
     REGISTRATIONS_PER_IP = "10 per hour"
     REGISTRATION_CHECKS_PER_IP = "60 per 10 minutes"
+    # Reset-link requests per client address and per email address typed (known or not, so a 429
+    # tells nothing about accounts).
+    PASSWORD_RESETS_PER_IP = "10 per hour"
+    PASSWORD_RESETS_PER_EMAIL = "3 per hour"
     RATELIMIT_STORAGE_URI = "sqlite:///ratelimits.sqlite3"
     # No X-RateLimit-* headers: a remaining count shared by "alice" and her email address would tell
     # that the account exists. A 429 still says Retry-After (auth.views).
@@ -71,6 +75,21 @@ class DefaultConfig:
     # (none: no Access-Control-* headers at all). A list, or one string of origins split by commas.
     API_RATE_LIMIT = "300 per minute"
     API_CORS_ORIGINS: list[str] = []
+
+    # Who may sign up: "open" (anyone), "invite" (with an invite from /admin/invites) or "closed".
+    REGISTRATION = "open"
+    # Outgoing mail (password reset links), over SMTP; empty MAIL_SERVER: no email at all.
+    # MAIL_USE_TLS is STARTTLS (usually port 587), MAIL_USE_SSL is TLS from the start (port 465).
+    MAIL_SERVER = ""
+    MAIL_PORT = 587
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_USE_TLS = True
+    MAIL_USE_SSL = False
+    MAIL_DEFAULT_SENDER = ""  # the From address, e.g. "MyMovieList <movies@example.org>"
+    MAIL_TIMEOUT = 10.0  # seconds for each SMTP step
+    # Seconds a password reset link stays valid (it dies earlier once used).
+    PASSWORD_RESET_MAX_AGE = 3600
 
     PAGE_SIZE = 24
     # Tracking: the prior count m of the Bayesian weighted score (how many ratings at the mean of

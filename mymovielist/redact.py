@@ -19,10 +19,12 @@ _FIELD = re.compile(
     r"""(?P<name>["'](?:api_?key|access_?token|token|password|secret)["']\s*:\s*["'])[^"']*""", re.IGNORECASE
 )
 _BEARER = re.compile(r"(?P<name>\bBearer\s+)[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
+# A password reset link's token, in a logged request path or an email's text.
+_RESET_LINK = re.compile(r"(?P<name>/auth/reset/)[^/?#\s'\"<>]+")
 
 
 def redact(text: str) -> str:
     """`text` with the value of every secret-looking parameter, field or bearer token masked."""
-    for pattern in (_PARAM, _FIELD, _BEARER):
+    for pattern in (_PARAM, _FIELD, _BEARER, _RESET_LINK):
         text = pattern.sub(lambda m: m.group("name") + MASK, text)
     return text

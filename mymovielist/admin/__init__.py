@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from mymovielist.admin import dashboard, titles, views  # noqa: E402,F401
+from mymovielist.admin import dashboard, invites, titles, views  # noqa: E402,F401

@@ -1,5 +1,6 @@
 """Throttling with Flask-Limiter: failed logins per account, per known device and per client address;
-registrations and inline registration checks per client address.
+registrations and inline registration checks per client address; reset-link requests per client address
+and per email address.
 
 Only failures count (`record_failure()` marks one; Flask-Limiter's `deduct_when` reads the mark).
 Past a limit every attempt, right password or not, gets a 429 with Retry-After until the window ends,
@@ -87,4 +88,18 @@ def login_attempts(view: Callable) -> Callable:
 
 
 registrations = _limit("REGISTRATIONS_PER_IP", address_key, "register-ip", methods=["POST"])
-registration_checks = _limit("REGISTRATION_CHECKS_PER_IP", address_key, "register-check-ip")
+registration_checks = _limit("REGISTRATION_CHECKS_PER_IP", address_key, "register-check-ip", methods=["POST"])
+
+
+def reset_email_key() -> str:
+    """The address a reset link is asked for, counted whether or not an account uses it."""
+    return _app_key(f"reset:{accounts.normalize_email(request.form.get('email', ''))[:254]}")
+
+
+_resets_per_address = _limit("PASSWORD_RESETS_PER_IP", address_key, "reset-ip", methods=["POST"])
+_resets_per_email = _limit("PASSWORD_RESETS_PER_EMAIL", reset_email_key, "reset-email", methods=["POST"])
+
+
+def password_resets(view: Callable) -> Callable:
+    """Throttle requests for a reset link per client address and per email address."""
+    return _resets_per_email(_resets_per_address(view))

@@ -5,28 +5,39 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from mymovielist.auth import bp, devices, throttle
+from mymovielist.auth import bp, devices, signup, throttle
 from mymovielist.auth.access import safe_next
 from mymovielist.auth.forms import LoginForm, RegisterForm
 from mymovielist.auth.sessions import end_session, start_session
 from mymovielist.extensions import db
-from mymovielist.services import accounts
+from mymovielist.services import accounts, invites
 
 LOGIN_FAILED = "That username or email and password do not match an account."
 CHECKED_FIELDS = ("username", "email", "password", "confirm")
+SIGNUP_CLOSED = "This server is not taking new accounts. If you know its administrator, ask them for one."
+
+
+def _signup_closed():
+    page = render_template("auth/notice.html", heading="Sign-up is closed", message=SIGNUP_CLOSED)
+    return page, 403
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @throttle.registrations
 def register():
-    """Create an account and log it in."""
+    """Create an account (consuming its invite when sign-up is by invitation) and log it in."""
     if current_user.is_authenticated:
         return redirect(url_for("discover.home"))
-    form = RegisterForm()
+    if signup.is_closed():
+        return _signup_closed()
+    form = RegisterForm(invite=request.args.get("invite", ""))
     if form.validate_on_submit():
         try:
             user = accounts.register(form.username.data, form.email.data, form.password.data)
-        except accounts.AccountError as error:
+            if signup.needs_invite():  # in the account's transaction: both are kept, or neither
+                invites.consume_invite(form.invite.data, user)
+        except (accounts.AccountError, invites.InviteError) as error:
+            db.session.rollback()
             form[error.field].errors = [error.message]
         else:
             db.session.commit()
@@ -43,8 +54,15 @@ def check_registration():
     name = request.args.get("field", "")
     if name not in CHECKED_FIELDS:
         abort(400, description="Unknown field.")
+    if signup.is_closed():
+        return _signup_closed()
     form = RegisterForm()
-    form.check_field(name)
+    # Invite-only: without a usable invite, nothing is told about names or addresses in use.
+    problem = invites.code_problem(form.invite.data) if signup.needs_invite() else None
+    if problem:
+        form[name].errors = [problem]
+    else:
+        form.check_field(name)
     return render_template("auth/_feedback.html", field=form[name])
 
 
