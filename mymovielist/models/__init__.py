@@ -26,8 +26,8 @@ from mymovielist.models.catalog import (
 )
 from mymovielist.models.discovery import TitleNeighbour, TrendingScore
 from mymovielist.models.imports import ImportJob
-from mymovielist.models.jobs import Job
 from mymovielist.models.invites import Invite
+from mymovielist.models.jobs import Job
 from mymovielist.models.social import Notification
 from mymovielist.models.sync import SyncRun
 from mymovielist.models.tracking import (
@@ -42,9 +42,44 @@ from mymovielist.models.tracking import (
 from mymovielist.models.users import Preferences, Profile, User
 
 __all__ = [
-    "KINDS", "KIND_LABELS", "KIND_MODELS", "Activity", "ApiToken", "AnimatedShow", "Base", "Character",
-    "CharacterVoice", "Comic", "Credit", "CustomList", "CustomListItem", "Episode", "ExternalId",
-    "Follow", "Genre", "ImportJob", "Invite", "Job", "ListEntry", "Movie", "Notification", "Person", "Preferences", "Profile", "Review", "Season",
-    "Series", "SyncRun", "Title", "TitleCharacter", "TitleNeighbour", "TitleRelation", "TitleRevision",
-    "TrendingScore", "User", "WatchEvent", "title_genres", "utcnow",
+    "KINDS",
+    "KIND_LABELS",
+    "KIND_MODELS",
+    "Activity",
+    "AnimatedShow",
+    "ApiToken",
+    "Base",
+    "Character",
+    "CharacterVoice",
+    "Comic",
+    "Credit",
+    "CustomList",
+    "CustomListItem",
+    "Episode",
+    "ExternalId",
+    "Follow",
+    "Genre",
+    "ImportJob",
+    "Invite",
+    "Job",
+    "ListEntry",
+    "Movie",
+    "Notification",
+    "Person",
+    "Preferences",
+    "Profile",
+    "Review",
+    "Season",
+    "Series",
+    "SyncRun",
+    "Title",
+    "TitleCharacter",
+    "TitleNeighbour",
+    "TitleRelation",
+    "TitleRevision",
+    "TrendingScore",
+    "User",
+    "WatchEvent",
+    "title_genres",
+    "utcnow",
 ]
