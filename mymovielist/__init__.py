@@ -15,7 +15,14 @@ from mymovielist.extensions import cache, compress, csrf, db, limiter, login_man
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, error pages, CLI."""
-    app = Flask(__name__, instance_relative_config=True)
+    # MYMOVIELIST_INSTANCE_PATH pins the instance folder; unset, Flask picks instance/ beside the
+    # package in a checkout and <sys.prefix>/var/mymovielist-instance for an installed one.
+    instance_path = os.environ.get("MYMOVIELIST_INSTANCE_PATH") or None
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(instance_path) if instance_path else None,
+        instance_relative_config=True,
+    )
     _configure(app, test_config)
     from mymovielist.observability import logging as observability_logging
 
@@ -26,7 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     jobs_worker.install()
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    migrate.init_app(app, db, directory=_migrations_directory(app))
     csrf.init_app(app)
     cache.init_app(app)
     caching.install(app, app.extensions["cache"][cache])
@@ -115,6 +122,14 @@ def _configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     if app.config.get("DEBUG") and not (app.config.get("TESTING") or app.config.get("DEV_MODE")):
         app.config["DEBUG"] = False
         app.debug = False
+
+
+def _migrations_directory(app: Flask) -> str:
+    """The Alembic scripts: packaged inside an installed wheel, beside the package in a checkout."""
+    packaged = os.path.join(app.root_path, "migrations")
+    if os.path.isdir(packaged):
+        return packaged
+    return os.path.join(os.path.dirname(app.root_path), "migrations")
 
 
 def _init_login(app: Flask) -> None:

@@ -21,6 +21,10 @@ from mymovielist.extensions import db
 from mymovielist.sync.records import ExternalRef, TitleRecord
 from mymovielist.sync.upsert import CatalogWriter
 
+# Tests place their instance folder themselves (auto_find_instance_path); a MYMOVIELIST_INSTANCE_PATH
+# left in the shell would win over that and point every test at a real data folder.
+os.environ.pop("MYMOVIELIST_INSTANCE_PATH", None)
+
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
 
