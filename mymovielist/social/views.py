@@ -13,6 +13,7 @@ from mymovielist.htmx import htmx_response, is_htmx, toast, wants_fragment
 from mymovielist.models import User
 from mymovielist.reviews.views import page_arg
 from mymovielist.services import accounts, activity, social
+from mymovielist.sharing import feeds
 from mymovielist.social import bp
 
 
@@ -72,6 +73,15 @@ def user_activity(username: str):
     if wants_fragment("activity-list"):
         return render_block("social/activity.html", "activity_list", user=user, page=page)
     return render_template("social/activity.html", user=user, page=page)
+
+
+@bp.get("/users/<username>/activity.rss")
+def activity_feed(username: str):
+    """Serve a user's latest activity as RSS; a private profile's feed is 404 to everyone but its owner."""
+    user = _user_or_404(username)
+    if not activity.can_see_activity(_viewer(), user):
+        abort(404)
+    return feeds.activity_feed(user)
 
 
 @bp.get("/feed")
