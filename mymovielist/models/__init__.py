@@ -26,6 +26,7 @@ from mymovielist.models.catalog import (
 )
 from mymovielist.models.discovery import TitleNeighbour, TrendingScore
 from mymovielist.models.imports import ImportJob
+from mymovielist.models.sharing import CalendarToken
 from mymovielist.models.social import Notification
 from mymovielist.models.sync import SyncRun
 from mymovielist.models.tracking import (
@@ -40,7 +41,7 @@ from mymovielist.models.tracking import (
 from mymovielist.models.users import Preferences, Profile, User
 
 __all__ = [
-    "KINDS", "KIND_LABELS", "KIND_MODELS", "Activity", "ApiToken", "AnimatedShow", "Base", "Character",
+    "KINDS", "KIND_LABELS", "KIND_MODELS", "Activity", "ApiToken", "AnimatedShow", "Base", "CalendarToken", "Character",
     "CharacterVoice", "Comic", "Credit", "CustomList", "CustomListItem", "Episode", "ExternalId",
     "Follow", "Genre", "ImportJob", "ListEntry", "Movie", "Notification", "Person", "Preferences", "Profile", "Review", "Season",
     "Series", "SyncRun", "Title", "TitleCharacter", "TitleNeighbour", "TitleRelation", "TitleRevision",
