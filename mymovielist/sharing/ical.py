@@ -65,8 +65,9 @@ def _event_lines(event: Event) -> list[str]:
         f"URL;VALUE=URI:{strip_controls(event.url)}",
         "TRANSP:TRANSPARENT",  # a release does not make you busy
     ]
-    if event.description:
-        lines.append(f"DESCRIPTION:{escape_text(event.description)}")
+    description = escape_text(event.description)
+    if description:
+        lines.append(f"DESCRIPTION:{description}")
     return [*lines, "END:VEVENT"]
 
 
