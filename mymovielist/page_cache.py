@@ -49,7 +49,8 @@ def for_visitors(scopes: Callable[..., Iterable[str]]):
             if not _visitor_request():
                 return view(**kwargs)
             g.visitor_page = True
-            key = cache_keys.key_for("page", scopes(**kwargs), request.full_path)
+            # The host too: pages carry absolute addresses (og:url, og:image) built from it.
+            key = cache_keys.key_for("page", scopes(**kwargs), (request.host_url, request.full_path))
             kept = cache.get(key)
             if kept is not None:
                 return _answer(kept, key, store=False)

@@ -56,6 +56,9 @@ def format_date(value: date | None) -> str:
 
 
 def register(app: Flask) -> None:
+    from mymovielist.sharing import meta  # it builds on title_url above
+
+    app.jinja_env.globals.update(meta.TEMPLATE_GLOBALS)
     app.jinja_env.globals.update(
         title_url=title_url,
         poster_src=poster_src,

@@ -28,6 +28,7 @@ from mymovielist.models.discovery import TitleNeighbour, TrendingScore
 from mymovielist.models.imports import ImportJob
 from mymovielist.models.invites import Invite
 from mymovielist.models.jobs import Job
+from mymovielist.models.sharing import CalendarToken
 from mymovielist.models.social import Notification
 from mymovielist.models.sync import SyncRun
 from mymovielist.models.tracking import (
@@ -49,6 +50,7 @@ __all__ = [
     "AnimatedShow",
     "ApiToken",
     "Base",
+    "CalendarToken",
     "Character",
     "CharacterVoice",
     "Comic",

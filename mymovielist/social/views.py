@@ -13,6 +13,7 @@ from mymovielist.htmx import htmx_response, is_htmx, toast, wants_fragment
 from mymovielist.models import User
 from mymovielist.reviews.views import page_arg
 from mymovielist.services import accounts, activity, social, tracking, visibility
+from mymovielist.sharing import feeds
 from mymovielist.social import bp
 
 
@@ -99,6 +100,12 @@ def answer_request(username: str, answer: str):
         return htmx_response(html, trigger=toast(message, "success"))
     flash(message, "success")
     return redirect(url_for("social.follow_requests"))
+
+
+@bp.get("/users/<username>/activity.rss")
+def activity_feed(username: str):
+    """Serve a user's latest activity as RSS; a private profile's feed is 404 to everyone but its owner."""
+    return feeds.activity_feed(visible_user_or_404(username))
 
 
 @bp.get("/feed")

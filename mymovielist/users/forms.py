@@ -121,3 +121,7 @@ class DeleteAccountForm(FlaskForm):
     def validate_confirm_username(self, field: StringField) -> None:
         if field.data.strip() != self.expected_username:
             raise ValidationError("That is not your username.")
+
+
+class CalendarForm(FlaskForm):
+    """Make, replace or remove the calendar link: a button and its CSRF token."""

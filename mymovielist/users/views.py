@@ -10,9 +10,11 @@ from flask_login import current_user
 from mymovielist.auth.access import login_required
 from mymovielist.auth.sessions import end_session, restart_session
 from mymovielist.extensions import db
-from mymovielist.services import accounts, scores, visibility
+from mymovielist.services import accounts, calendar, scores, visibility
+from mymovielist.sharing.calendars import calendar_response
 from mymovielist.users import bp
 from mymovielist.users.forms import (
+    CalendarForm,
     DeleteAccountForm,
     PasswordForm,
     PreferencesForm,
@@ -55,6 +57,8 @@ def _settings_page(status: int = 200, **submitted):
         "preferences_form": PreferencesForm(formdata=None, obj=user.preferences),
         "password_form": PasswordForm(formdata=None),
         "delete_form": DeleteAccountForm(formdata=None, username=user.username),
+        "calendar_form": CalendarForm(formdata=None),
+        "calendar_token": calendar.get_token(user),
     }
     forms.update(submitted)
     return render_template("users/settings.html", user=user, **forms), status
@@ -129,3 +133,35 @@ def delete_account():
             flash("Your account and its data are deleted.", "success")
             return redirect(url_for("discover.home"))
     return _settings_page(422, delete_form=form)
+
+
+@bp.post("/settings/calendar")
+@login_required
+def rotate_calendar():
+    """Make a new calendar link, replacing the old one, and show it this once."""
+    if not CalendarForm().validate():
+        abort(400)
+    secret = calendar.rotate_token(current_user._get_current_object())
+    db.session.commit()
+    return _settings_page(201, calendar_url=url_for("users.calendar_feed", token=secret, _external=True))
+
+
+@bp.post("/settings/calendar/revoke")
+@login_required
+def revoke_calendar():
+    """Remove the calendar link: apps subscribed to it get nothing more."""
+    if not CalendarForm().validate():
+        abort(400)
+    removed = calendar.revoke_token(current_user._get_current_object())
+    db.session.commit()
+    flash("Your calendar link is removed." if removed else "You had no calendar link.", "success")
+    return redirect(url_for("users.settings") + "#calendar")
+
+
+@bp.get("/calendar/<token>.ics")
+def calendar_feed(token: str):
+    """Serve the upcoming releases of what the link's owner tracks; an unknown or replaced link is 404."""
+    user = calendar.find_user(token)
+    if user is None:
+        abort(404)
+    return calendar_response(user)
