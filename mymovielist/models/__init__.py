@@ -16,6 +16,7 @@ from mymovielist.models.catalog import (
     Genre,
     Movie,
     Person,
+    RatingStats,
     Season,
     Series,
     Title,
@@ -42,7 +43,7 @@ from mymovielist.models.users import Preferences, Profile, User
 __all__ = [
     "KINDS", "KIND_LABELS", "KIND_MODELS", "Activity", "ApiToken", "AnimatedShow", "Base", "Character",
     "CharacterVoice", "Comic", "Credit", "CustomList", "CustomListItem", "Episode", "ExternalId",
-    "Follow", "Genre", "ImportJob", "ListEntry", "Movie", "Notification", "Person", "Preferences", "Profile", "Review", "Season",
+    "Follow", "Genre", "ImportJob", "ListEntry", "Movie", "Notification", "Person", "Preferences", "Profile", "RatingStats", "Review", "Season",
     "Series", "SyncRun", "Title", "TitleCharacter", "TitleNeighbour", "TitleRelation", "TitleRevision",
     "TrendingScore", "User", "WatchEvent", "title_genres", "utcnow",
 ]
