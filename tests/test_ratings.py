@@ -306,3 +306,46 @@ def test_the_stats_row_is_rebuilt_from_the_titles_when_missing(app, make_title, 
         row = db.session.get(RatingStats, ratings.STATS_ID)
         assert (row.rated_titles, row.mean_sum) == (2, pytest.approx(120.0))
     assert_exact(app, fresh=(other,))
+
+
+def test_a_rating_keeps_the_browse_search_and_home_caches_but_not_the_score_ordered_ones(app, client, make_title, make_user, auth):
+    """Popularity, title and date orders do not depend on our ratings: a rating leaves their cached
+    ids and visitors' pages in place, and moves only the title's own scope and the score-ordered lists."""
+    from sqlalchemy import event
+
+    from mymovielist.services import cache_keys
+
+    title_id = make_title("movie", "Heat", popularity=5.0)
+    make_title("movie", "Ronin", popularity=3.0)
+    make_user("keeper")
+    warm = ["/movies", "/movies?sort=release_date", "/", "/search?q=heat"]
+    for url in warm:
+        assert client.get(url).status_code == 200
+    auth.login("keeper")
+    assert client.get("/movies?sort=title").status_code == 200  # a member's browse: cached ids, no page cache
+    with app.app_context():
+        before = {s: cache_keys.generation(s) for s in (cache_keys.CATALOG, cache_keys.SCORES, cache_keys.title_scope(title_id))}
+    client.post(f"/titles/{title_id}/rating", data={"score": "9"})
+    with app.app_context():
+        after = {s: cache_keys.generation(s) for s in before}
+    assert after[cache_keys.CATALOG] == before[cache_keys.CATALOG]
+    assert after[cache_keys.SCORES] != before[cache_keys.SCORES]
+    assert after[cache_keys.title_scope(title_id)] != before[cache_keys.title_scope(title_id)]
+
+    ordered: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if "ORDER BY" in statement and "titles" in statement:
+            ordered.append(statement)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get("/movies?sort=title").status_code == 200
+        auth.logout()
+        for url in warm:
+            assert client.get(url).status_code == 200
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", record)
+    assert ordered == [], ordered

@@ -46,15 +46,19 @@ def _page_number() -> int:
 
 
 @bp.get("/<any(movies, series, anime, comics):kind_path>")
-@page_cache.for_visitors(lambda kind_path: (cache_keys.CATALOG, cache_keys.SCORES))
+@page_cache.for_visitors(lambda kind_path: (cache_keys.CATALOG,))  # cards show no rating: a rating keeps it
 def browse(kind_path: str):
     """List titles of one kind, filtered and sorted, a page at a time."""
     kind = PATH_KINDS[kind_path]
     form = _valid(BrowseForm(request.args))
     filters = form.filters()
-    page = catalog.list_titles(kind, filters, page=form.page.data or 1, per_page=current_app.config["PAGE_SIZE"],
-                               show_adult=viewer_filter(current_user).show_adult)
-    if page.page > page.pages:
+    try:
+        page = catalog.list_titles(kind, filters, page=form.page.data or 1, per_page=current_app.config["PAGE_SIZE"],
+                                   show_adult=viewer_filter(current_user).show_adult,
+                                   after=form.after.data or None, before=form.before.data or None)
+    except catalog.BadCursor as exc:
+        abort(400, description=str(exc))
+    if page.page > 1 and not page.items:  # past the end, or a cursor whose rows are gone
         abort(404)
     return _page_or_fragment(
         "catalog/browse.html",
