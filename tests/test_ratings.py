@@ -216,7 +216,7 @@ def test_the_global_mean_stays_exact_over_many_ratings_and_unratings(app, make_t
     removals it still equals a recomputation, and the title just rated has its exact weighted score."""
     import random
 
-    from mymovielist.services import accounts, tracking
+    from mymovielist.services import tracking
 
     rng = random.Random(16)
     title_ids = [make_title(rng.choice(("movie", "anime"))) for _ in range(8)]
@@ -246,7 +246,7 @@ def test_a_rating_writes_its_own_title_and_the_stats_row_only(app, make_title, m
     """At a million titles a rating must not UPDATE every title: it changes one title row (plus the stats row)."""
     from sqlalchemy import event
 
-    from mymovielist.services import accounts, tracking
+    from mymovielist.services import tracking
 
     ids = [make_title("movie") for _ in range(5)]
     uid = make_user("one")
@@ -291,7 +291,7 @@ def test_the_stats_row_is_rebuilt_from_the_titles_when_missing(app, make_title, 
     from sqlalchemy import delete
 
     from mymovielist.models import RatingStats
-    from mymovielist.services import accounts, tracking
+    from mymovielist.services import tracking
 
     rated, other = make_title("movie"), make_title("movie")
     uid = make_user("rebuild")
