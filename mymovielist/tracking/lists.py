@@ -44,9 +44,9 @@ def user_list(username: str):
     scale = score_scale()
     context = {
         "owner": owner, "form": form, "query": query, "page": page, "scale": scale,
-        "is_owner": current_user.is_authenticated and current_user.id == owner.id,
+        "is_owner": current_user.is_authenticated and current_user.id == owner.id, "editing": False,
         "counts": tracking.count_by_status(owner.id, query.kind), "statuses": tracking.status_choices(query.kind or "movie"),
-        "score_choices": scores.display_choices(scale), "status_label": tracking.status_label,
+        "status_label": tracking.status_label,
         "total_units": tracking.total_units, "minutes_watched": watchlog.time_watched(owner.id, query.kind),
     }
     if wants_fragment("list-results"):

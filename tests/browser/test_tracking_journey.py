@@ -82,6 +82,7 @@ def test_the_same_journey_without_javascript(nojs_page, sign_up):
     rows = page.locator(".entry-row .entry-title")
     expect(rows).to_have_count(3)
     row = page.locator(".entry-row", has_text="Anime Show 09")
+    row.get_by_role("link", name=re.compile("Edit")).click()  # the row's editor is loaded on demand
     row.locator("input[name=progress]").fill("4")
     row.get_by_role("button", name="Save").click()
     expect(page.locator(".flashes")).to_contain_text("Your entry is saved.")
