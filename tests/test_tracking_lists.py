@@ -144,10 +144,9 @@ def test_the_list_shows_time_watched_from_the_log(client, make_title, make_user,
 
 def test_the_list_page_costs_the_same_queries_for_4_entries_as_for_24(app, client, shelf, make_title):
     from sqlalchemy import event
+    from werkzeug.routing import MapAdapter
 
     from mymovielist.extensions import db
-
-    from werkzeug.routing import MapAdapter
 
     def queries() -> tuple[int, int]:
         """The page's SQL statements and URLs built (url_for), for its owner."""
