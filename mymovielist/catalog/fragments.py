@@ -7,6 +7,8 @@ from markupsafe import Markup
 
 from mymovielist.services import cache_keys, catalog
 
+OUR_SCORE = "<!--our-score-->"
+
 
 def title_sections(title_id: int) -> Markup:
     """A title page's credits, characters, relations, seasons and episodes, as HTML.
@@ -21,3 +23,23 @@ def title_sections(title_id: int) -> Markup:
 
     scopes = (cache_keys.CATALOG, cache_keys.title_scope(title_id))
     return Markup(cache_keys.cached("title-sections", scopes, title_id, render))
+
+
+def title_head(title_id: int) -> tuple[Markup, Markup]:
+    """A title page's head (poster, facts, genres, synopsis, links) as HTML, in two parts: before and
+    after our score, which changes with every rating and is rendered live between them.
+
+    Kept under the catalog's generation token, which every change of catalog data bumps (a sync of
+    this title included), so a rating, which bumps the title's own scope, renders only the score.
+    """
+
+    def render() -> tuple[str, str]:
+        title = catalog.get_title_summary(title_id)
+        if title is None:
+            return "", ""
+        html = render_block("catalog/detail.html", "title_head", title=title, our_score_mark=Markup(OUR_SCORE))
+        before, _, after = html.partition(OUR_SCORE)
+        return before, after
+
+    before, after = cache_keys.cached("title-head", (cache_keys.CATALOG,), title_id, render)
+    return Markup(before), Markup(after)

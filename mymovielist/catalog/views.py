@@ -113,12 +113,13 @@ def import_title():
 @page_cache.for_visitors(lambda title_id, slug=None: (cache_keys.CATALOG, cache_keys.SCORES, cache_keys.title_scope(title_id)))
 def detail(title_id: int, slug: str | None = None):
     """Show one title with its facts, genres, credits, characters and relations."""
-    title = catalog.get_title_summary(title_id)
+    title = catalog.get_title_row(title_id)
     if title is None:
         abort(404)
     if slug is not None and slug != title.slug:
         return redirect(url_for("catalog.detail", title_id=title.id, slug=title.slug), 301)
-    return render_template("catalog/detail.html", title=title, catalog_sections=fragments.title_sections(title.id))
+    return render_template("catalog/detail.html", title=title, title_head=fragments.title_head(title.id),
+                           catalog_sections=fragments.title_sections(title.id))
 
 
 @bp.get("/titles/<int:title_id>/poster.svg")

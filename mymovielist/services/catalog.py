@@ -337,6 +337,12 @@ def _filter_options(kind: str) -> FilterOptions:
                          publishers=publishers)
 
 
+def get_title_row(title_id: int) -> Title | None:
+    """A title with its own kind's columns and nothing else loaded (one query): what a page around a cached head needs."""
+    every_kind = with_polymorphic(Title, "*")
+    return db.session.scalars(select(every_kind).where(every_kind.id == title_id)).first()
+
+
 def get_title_summary(title_id: int) -> Title | None:
     """A title with its own columns, genres and external ids: the head of its page (3 queries)."""
     every_kind = with_polymorphic(Title, "*")
