@@ -6,6 +6,7 @@ import base64
 import json
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
+from functools import cache
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import and_, false, func, or_, select
@@ -337,15 +338,22 @@ def _filter_options(kind: str) -> FilterOptions:
                          publishers=publishers)
 
 
+@cache
+def every_kind_of_title():
+    """Title with every kind's own columns, for one query: one aliased class for the process, since
+    building one costs more than the query it serves (about 0.8 ms against 0.3 ms)."""
+    return with_polymorphic(Title, "*")
+
+
 def get_title_row(title_id: int) -> Title | None:
     """A title with its own kind's columns and nothing else loaded (one query): what a page around a cached head needs."""
-    every_kind = with_polymorphic(Title, "*")
+    every_kind = every_kind_of_title()
     return db.session.scalars(select(every_kind).where(every_kind.id == title_id)).first()
 
 
 def get_title_summary(title_id: int) -> Title | None:
     """A title with its own columns, genres and external ids: the head of its page (3 queries)."""
-    every_kind = with_polymorphic(Title, "*")
+    every_kind = every_kind_of_title()
     stmt = (
         select(every_kind)
         .where(every_kind.id == title_id)
@@ -356,7 +364,7 @@ def get_title_summary(title_id: int) -> Title | None:
 
 def get_title(title_id: int) -> Title | None:
     """A title with everything its detail page shows, in a bounded number of queries."""
-    every_kind = with_polymorphic(Title, "*")
+    every_kind = every_kind_of_title()
     stmt = (
         select(every_kind)
         .where(every_kind.id == title_id)

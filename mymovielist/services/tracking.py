@@ -16,13 +16,13 @@ from typing import Any, Final
 
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, with_polymorphic
+from sqlalchemy.orm import contains_eager
 
 from mymovielist.extensions import db
 from mymovielist.models import KINDS, ListEntry, Title, User, utcnow
 from mymovielist.models.tracking import ENTRY_STATUSES
 from mymovielist.services import activity, ratings, watchlog
-from mymovielist.services.catalog import Page
+from mymovielist.services.catalog import Page, every_kind_of_title
 
 MAX_PROGRESS = 100_000
 MAX_TAGS = 20
@@ -409,7 +409,7 @@ class ListQuery:
 def list_entries(user_id: int, query: ListQuery, *, page: int = 1, per_page: int = 50) -> Page[ListEntry]:
     """One page of the user's list with its titles, narrowed and sorted as the query says."""
     # Every kind's own columns in the same query (episode and issue counts, formats), not one per row.
-    titles = with_polymorphic(Title, "*")
+    titles = every_kind_of_title()
     stmt = select(ListEntry).join(ListEntry.title.of_type(titles)).where(ListEntry.user_id == user_id)
     if query.status:
         stmt = stmt.where(ListEntry.status == query.status)
