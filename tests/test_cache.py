@@ -45,7 +45,7 @@ def test_browse_is_cached_and_an_upsert_rename_shows_on_the_next_request(app, cl
     after = _browse_titles(client)
     assert "Beta Film" not in after
     assert after.index("Aardvark Film") < after.index("Alpha Film")
-    assert calls == ["browse", "browse-total", "browse-options"]  # ids, count and genre facet: all catalog data
+    assert calls == ["browse-results", "browse", "browse-total", "browse-options"]  # all catalog data
 
 
 def test_search_ids_are_invalidated_by_a_rename(app, client, make_title):
@@ -166,3 +166,22 @@ def test_a_title_pages_head_renders_once_for_members_and_our_score_stays_live(ap
         db.session.commit()
     assert "Renamed Film" in auth._client.get(f"/titles/{title_id}").get_data(as_text=True)
     assert loads == [title_id, title_id]
+
+
+def test_a_members_browse_page_renders_its_titles_once_until_the_catalog_changes(app, make_title, make_user, auth,
+                                                                                  monkeypatch):
+    from mymovielist.services import catalog
+
+    make_title(title="Browsed Film", refs=[ExternalRef("test", "movie", "bf")])
+    make_user("browser")
+    auth.login("browser")
+    loads = []
+    original = catalog.list_titles
+    monkeypatch.setattr(catalog, "list_titles", lambda *a, **k: loads.append(1) or original(*a, **k))
+    for _ in range(3):
+        page = auth._client.get("/movies").get_data(as_text=True)
+        assert "Browsed Film" in page and "browser" in page  # the member's own nav around the kept titles
+    assert len(loads) == 1
+    _rename(app, "bf", "Renamed Browse")
+    assert "Renamed Browse" in auth._client.get("/movies").get_data(as_text=True)
+    assert len(loads) == 2

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask import request
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
@@ -43,3 +46,11 @@ def title_head(title_id: int) -> tuple[Markup, Markup]:
 
     before, after = cache_keys.cached("title-head", (cache_keys.CATALOG,), title_id, render)
     return Markup(before), Markup(after)
+
+
+def browse_results(block: str, show_adult: bool, render: Callable[[str], str]) -> Markup:
+    """A browse page's titles and pagination (its `block`), the same for every viewer of that URL with
+    the same adult setting: rendered once per catalog change, for members too (visitors' whole pages
+    are kept by page_cache). A rating changes nothing on it (the cards show no rating)."""
+    args = (request.full_path, block, show_adult)
+    return Markup(cache_keys.cached("browse-results", (cache_keys.CATALOG,), args, lambda: render(block)))

@@ -51,21 +51,28 @@ def browse(kind_path: str):
     """List titles of one kind, filtered and sorted, a page at a time."""
     kind = PATH_KINDS[kind_path]
     form = _valid(BrowseForm(request.args))
-    filters = form.filters()
-    try:
-        page = catalog.list_titles(kind, filters, page=form.page.data or 1, per_page=current_app.config["PAGE_SIZE"],
-                                   show_adult=viewer_filter(current_user).show_adult,
-                                   after=form.after.data or None, before=form.before.data or None)
-    except catalog.BadCursor as exc:
-        abort(400, description=str(exc))
-    if page.page > 1 and not page.items:  # past the end, or a cursor whose rows are gone
+    block = next((b for target, b in (("results", "results"), ("load-more", "more")) if wants_fragment(target)), None)
+    context = {"kind": kind, "kind_path": kind_path, "form": form, "filters": form.filters()}
+
+    def results(block_name: str) -> str:
+        """The block of titles and pagination; "" past the end, or for a cursor whose rows are gone."""
+        try:
+            page = catalog.list_titles(kind, context["filters"], page=form.page.data or 1,
+                                       per_page=current_app.config["PAGE_SIZE"], show_adult=show_adult,
+                                       after=form.after.data or None, before=form.before.data or None)
+        except catalog.BadCursor as exc:
+            abort(400, description=str(exc))
+        if page.page > 1 and not page.items:
+            return ""
+        return render_block("catalog/browse.html", block_name, page=page, **context)
+
+    show_adult = viewer_filter(current_user).show_adult
+    html = fragments.browse_results(block or "results", show_adult, results)
+    if not html:
         abort(404)
-    return _page_or_fragment(
-        "catalog/browse.html",
-        {"results": "results", "load-more": "more"},
-        kind=kind, kind_path=kind_path, page=page, form=form, filters=filters,
-        options=None if wants_fragment() else catalog.get_filter_options(kind),
-    )
+    if block:
+        return html
+    return render_template("catalog/browse.html", results_html=html, options=catalog.get_filter_options(kind), **context)
 
 
 @bp.get("/search", endpoint="search")
