@@ -204,6 +204,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--cache-threshold", type=int, default=0,
+                        help="SimpleCache's entry limit per worker (0: the app's default, 500)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
@@ -218,6 +220,8 @@ def main() -> None:
             "MYMOVIELIST_LOG_LEVEL": "WARNING",
             "MYMOVIELIST_TRACKING_LIST_PAGE_SIZE": str(LIST_ENTRIES),
         }
+        if args.cache_threshold:  # 1,000 random title pages overflow SimpleCache's default 500 entries
+            env["MYMOVIELIST_CACHE_THRESHOLD"] = str(args.cache_threshold)
         print("building the demo catalog and users ...", flush=True)
         site = build_site(folder, env)
         plain = {"Accept-Encoding": "identity"}
@@ -263,7 +267,7 @@ def main() -> None:
 
         load_avg = os.getloadavg()
         print(f"\ngunicorn, 2 sync workers; wrk, {args.connections} connections, {args.seconds} s a target; "
-              f"load average {load_avg[0]:.1f} on {os.cpu_count()} cores")
+              f"cache threshold {args.cache_threshold or 'default'}; load average {load_avg[0]:.1f} on {os.cpu_count()} cores")
         print(f"{'target':34} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'ratio':>6}  goal")
         print(f"{'ceiling (plain Flask)':34} {ceiling.rate:8.1f} {ceiling.p50:8.2f} {ceiling.p95:8.2f} "
               f"{ceiling.p99:8.2f} {1:6.2f}")
