@@ -185,3 +185,25 @@ def test_a_members_browse_page_renders_its_titles_once_until_the_catalog_changes
     _rename(app, "bf", "Renamed Browse")
     assert "Renamed Browse" in auth._client.get("/movies").get_data(as_text=True)
     assert len(loads) == 2
+
+
+def test_the_nav_watchlist_count_is_kept_per_user_and_follows_their_entries(app, make_title, make_user, auth, monkeypatch):
+    from mymovielist.services import tracking
+
+    first, second = make_title("movie"), make_title("movie")
+    make_user("counter")
+    auth.login("counter")
+    counts = []
+    original = tracking.watchlist_count
+    monkeypatch.setattr(tracking, "watchlist_count", lambda uid: counts.append(uid) or original(uid))
+
+    def shown() -> str:
+        page = auth._client.get(f"/titles/{first}").get_data(as_text=True)
+        return re.search(r'id="watchlist-count".*?<span class="count"[^>]*>(\d+)<', page, re.S).group(1)
+
+    assert shown() == shown() == "0" and len(counts) == 1  # the second page asked no query
+    auth._client.post(f"/titles/{first}/watchlist")
+    auth._client.post(f"/titles/{second}/watchlist")
+    assert shown() == "2"
+    auth._client.post(f"/titles/{first}/watchlist")
+    assert shown() == "1"

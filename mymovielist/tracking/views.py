@@ -11,7 +11,7 @@ from mymovielist.auth.access import login_required
 from mymovielist.extensions import db
 from mymovielist.htmx import wants_fragment
 from mymovielist.models import Title, User
-from mymovielist.services import tracking
+from mymovielist.services import cache_keys, tracking
 from mymovielist.tracking import bp
 from mymovielist.tracking.forms import EntryForm, RatingForm
 from mymovielist.tracking.responses import (
@@ -121,4 +121,9 @@ def _entry_panel(title: Title) -> dict:
 
 @bp.app_template_global("watchlist_count")
 def _watchlist_count() -> int:
-    return tracking.watchlist_count(current_user.id) if current_user.is_authenticated else 0
+    """The nav's count, kept under the user's scope (bumped by every flush of their entries)."""
+    if not current_user.is_authenticated:
+        return 0
+    user_id = current_user.id
+    return cache_keys.cached("watchlist-count", (cache_keys.user_scope(user_id),), user_id,
+                             lambda: tracking.watchlist_count(user_id))
