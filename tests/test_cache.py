@@ -199,7 +199,7 @@ def test_the_nav_watchlist_count_is_kept_per_user_and_follows_their_entries(app,
 
     def shown() -> str:
         page = auth._client.get(f"/titles/{first}").get_data(as_text=True)
-        return re.search(r'id="watchlist-count".*?<span class="count"[^>]*>(\d+)<', page, re.S).group(1)
+        return re.search(r'id="watchlist-count".*?<span class="count"[^>]*>(\d+)<', page, re.DOTALL).group(1)
 
     assert shown() == shown() == "0" and len(counts) == 1  # the second page asked no query
     auth._client.post(f"/titles/{first}/watchlist")
