@@ -194,7 +194,7 @@ def wrk(folder: Path, port: int, path: str, headers: dict[str, str], args, *, pa
     command = ["wrk", "-t1", f"-c{args.connections}", f"-d{args.seconds}s", "--timeout", "10s", "-s", str(script),
                f"http://127.0.0.1:{port}{path}"]
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
-    found = json.loads(re.search(r"^BENCH (.*)$", out, re.M).group(1))
+    found = json.loads(re.search(r"^BENCH (.*)$", out, re.MULTILINE).group(1))
     if found["status"] or found["socket"]:
         raise SystemExit(f"{path}: {found['status']} non-2xx/3xx responses, {found['socket']} socket errors\n{out}")
     return Result(found["requests"] / found["seconds"], found["p50"], found["p95"], found["p99"])
@@ -262,7 +262,7 @@ def main() -> None:
                 results.append((name, goal, wrk(folder, port, path, headers, args, paths=paths, method=method, body=body)))
             sizes = {}
             for name, path, headers in (("detail", site["detail"], plain), ("live-search fragment", targets[7][1], htmx)):
-                status, raw_body, response_headers = fetch(port, path, {**headers, "Accept-Encoding": "gzip"})
+                _status, raw_body, response_headers = fetch(port, path, {**headers, "Accept-Encoding": "gzip"})
                 raw = gzip.decompress(raw_body) if response_headers.get("Content-Encoding") == "gzip" else raw_body
                 sizes[name] = (len(raw), len(raw_body), response_headers.get("Content-Encoding", "none"))
         finally:

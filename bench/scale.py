@@ -23,12 +23,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import flask_migrate  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+import flask_migrate
+import search as search_bench
+from sqlalchemy import text
 
-import search as search_bench  # noqa: E402
-from mymovielist import create_app  # noqa: E402
-from mymovielist.extensions import db  # noqa: E402
+from mymovielist import create_app
+from mymovielist.extensions import db
 
 PASSWORD = "bench password 123"
 RATERS = 20
