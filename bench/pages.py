@@ -204,6 +204,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--max-requests", type=int, default=0,
+                        help="gunicorn's worker recycling (production: 2000); 0 keeps each worker and its cache")
     parser.add_argument("--warm-random", type=int, default=20,
                         help="seconds of warm-up over the 1,000 random titles before they are measured")
     parser.add_argument("--cache-threshold", type=int, default=0,
@@ -222,6 +224,9 @@ def main() -> None:
             "MYMOVIELIST_LOG_LEVEL": "WARNING",
             "MYMOVIELIST_TRACKING_LIST_PAGE_SIZE": str(LIST_ENTRIES),
         }
+        # A recycled worker restarts the app (seconds) with an empty in-process cache: at a few hundred
+        # req/s, every ten seconds or so. Off by default, so the figures are the steady state.
+        env["GUNICORN_MAX_REQUESTS"] = str(args.max_requests)
         if args.cache_threshold:  # 1,000 random title pages overflow SimpleCache's default 500 entries
             env["MYMOVIELIST_CACHE_THRESHOLD"] = str(args.cache_threshold)
         print("building the demo catalog and users ...", flush=True)
@@ -270,7 +275,7 @@ def main() -> None:
 
         load_avg = os.getloadavg()
         print(f"\ngunicorn, 2 sync workers; wrk, {args.connections} connections, {args.seconds} s a target; "
-              f"cache threshold {args.cache_threshold or 'default'}; load average {load_avg[0]:.1f} on {os.cpu_count()} cores")
+              f"cache threshold {args.cache_threshold or 'default'}; max requests {args.max_requests}; load average {load_avg[0]:.1f} on {os.cpu_count()} cores")
         print(f"{'target':34} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'ratio':>6}  goal")
         print(f"{'ceiling (plain Flask)':34} {ceiling.rate:8.1f} {ceiling.p50:8.2f} {ceiling.p95:8.2f} "
               f"{ceiling.p99:8.2f} {1:6.2f}")
