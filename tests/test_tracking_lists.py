@@ -195,3 +195,23 @@ def test_a_row_editor_for_a_title_off_the_list_is_a_404(client, shelf, make_titl
     other = make_title("movie", "Elsewhere")
     response = client.get(f"/titles/{other}/entry", headers={**HX, "HX-Target": f"entry-row-{other}"})
     assert response.status_code == 404 and "<html" not in response.get_data(as_text=True)
+
+
+def test_the_rows_are_rendered_once_until_the_owner_or_the_catalog_changes(app, client, shelf, make_user, auth,
+                                                                            monkeypatch):
+    from mymovielist.services import tracking
+
+    loads = []
+    original = tracking.list_entries
+    monkeypatch.setattr(tracking, "list_entries", lambda *a, **k: loads.append(1) or original(*a, **k))
+    client.get("/users/owner/list?sort=title")  # shows the shelf's flash messages
+    first = client.get("/users/owner/list?sort=title").get_data(as_text=True)
+    assert client.get("/users/owner/list?sort=title").get_data(as_text=True) == first and len(loads) == 1
+    client.post(f"/titles/{shelf['Bravo']}/entry", data={"progress": "7"})  # the owner's change shows at once
+    assert re.search(r">7 / 12<|value=\"7\"|<span>7 / 12</span>", client.get("/users/owner/list?sort=title").get_data(as_text=True))
+    assert len(loads) == 2
+    auth.logout()
+    make_user("viewer")
+    auth.login("viewer")  # another viewer: the same rows without the owner's edit links
+    body = client.get("/users/owner/list?sort=title").get_data(as_text=True)
+    assert names(body) == ["Alpha", "Bravo", "Charlie", "Delta"] and "row-edit-link" not in body and len(loads) == 3
