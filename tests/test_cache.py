@@ -45,7 +45,7 @@ def test_browse_is_cached_and_an_upsert_rename_shows_on_the_next_request(app, cl
     after = _browse_titles(client)
     assert "Beta Film" not in after
     assert after.index("Aardvark Film") < after.index("Alpha Film")
-    assert calls == ["browse"]
+    assert calls == ["browse-results", "browse", "browse-total", "browse-options"]  # all catalog data
 
 
 def test_search_ids_are_invalidated_by_a_rename(app, client, make_title):
@@ -142,3 +142,71 @@ def test_a_title_pages_catalog_sections_render_once_until_the_catalog_changes(ap
         db.session.commit()
     assert "as Hero" in auth._client.get(f"/titles/{title_id}").get_data(as_text=True)
     assert loads == [title_id, title_id]
+
+
+def test_a_title_pages_head_renders_once_for_members_and_our_score_stays_live(app, make_title, make_user, auth,
+                                                                               monkeypatch):
+    from mymovielist.catalog import fragments
+
+    title_id = make_title(title="Headed Film", refs=[ExternalRef("test", "movie", "h")], genres=["Drama"],
+                          synopsis="A film with a head.")
+    make_user("header")
+    auth.login("header")
+    loads = []
+    original = fragments.catalog.get_title_summary
+    monkeypatch.setattr(fragments.catalog, "get_title_summary", lambda i: loads.append(i) or original(i))
+    for _ in range(2):
+        page = auth._client.get(f"/titles/{title_id}").get_data(as_text=True)
+        assert "Headed Film" in page and ">Drama</a>" in page and "A film with a head." in page
+        assert "<dt>Our score</dt><dd><span id=\"our-score\"><span class=\"muted\">Not rated yet" in page
+    auth._client.post(f"/titles/{title_id}/rating", data={"score": "8"})
+    page = auth._client.get(f"/titles/{title_id}").get_data(as_text=True)
+    assert '<span id="our-score">8.0/10' in page and "(1 rating" in page  # the score is rendered live
+    assert loads == [title_id]  # the head was rendered once, the rating did not render it again
+
+    with app.app_context():  # a sync renames the title: the next request renders the head again
+        store_record(TitleRecord(kind="movie", title="Renamed Film", refs=[ExternalRef("test", "movie", "h")]))
+        db.session.commit()
+    assert "Renamed Film" in auth._client.get(f"/titles/{title_id}").get_data(as_text=True)
+    assert loads == [title_id, title_id]
+
+
+def test_a_members_browse_page_renders_its_titles_once_until_the_catalog_changes(app, make_title, make_user, auth,
+                                                                                  monkeypatch):
+    from mymovielist.services import catalog
+
+    make_title(title="Browsed Film", refs=[ExternalRef("test", "movie", "bf")])
+    make_user("browser")
+    auth.login("browser")
+    loads = []
+    original = catalog.list_titles
+    monkeypatch.setattr(catalog, "list_titles", lambda *a, **k: loads.append(1) or original(*a, **k))
+    for _ in range(3):
+        page = auth._client.get("/movies").get_data(as_text=True)
+        assert "Browsed Film" in page and "browser" in page  # the member's own nav around the kept titles
+    assert len(loads) == 1
+    _rename(app, "bf", "Renamed Browse")
+    assert "Renamed Browse" in auth._client.get("/movies").get_data(as_text=True)
+    assert len(loads) == 2
+
+
+def test_the_nav_watchlist_count_is_kept_per_user_and_follows_their_entries(app, make_title, make_user, auth, monkeypatch):
+    from mymovielist.services import tracking
+
+    first, second = make_title("movie"), make_title("movie")
+    make_user("counter")
+    auth.login("counter")
+    counts = []
+    original = tracking.watchlist_count
+    monkeypatch.setattr(tracking, "watchlist_count", lambda uid: counts.append(uid) or original(uid))
+
+    def shown() -> str:
+        page = auth._client.get(f"/titles/{first}").get_data(as_text=True)
+        return re.search(r'id="watchlist-count".*?<span class="count"[^>]*>(\d+)<', page, re.DOTALL).group(1)
+
+    assert shown() == shown() == "0" and len(counts) == 1  # the second page asked no query
+    auth._client.post(f"/titles/{first}/watchlist")
+    auth._client.post(f"/titles/{second}/watchlist")
+    assert shown() == "2"
+    auth._client.post(f"/titles/{first}/watchlist")
+    assert shown() == "1"

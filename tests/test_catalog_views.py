@@ -1,5 +1,6 @@
 """Browse filters and fragments, search pages, people, characters and genres; bounded queries."""
 
+import html
 import json
 import re
 from datetime import date
@@ -8,6 +9,7 @@ import pytest
 from sqlalchemy import event
 
 from mymovielist.extensions import db
+from mymovielist.services import catalog
 from mymovielist.sync.records import (
     CharacterRecord,
     CreditRecord,
@@ -94,20 +96,69 @@ def test_history_restore_and_boosted_requests_get_the_full_page(client, shelf):
         assert "<html" in body
 
 
+def _link(body: str, marker: str) -> str | None:
+    """The URL of the first attribute `marker="..."` in a page (entities undone), or None."""
+    found = re.search(marker + r'"([^"]+)"', body)
+    return html.unescape(found.group(1)) if found else None
+
+
 def test_infinite_scroll_sentinel_and_next_page_fragment(app, client, make_title):
     app.config["PAGE_SIZE"] = 2
     for n in range(5):
         make_title("movie", f"Film {n}", popularity=float(10 - n), genres=["Drama"])
     first = client.get("/movies?genre=drama").get_data(as_text=True)
-    assert 'hx-trigger="revealed"' in first and 'hx-get="/movies?page=2&amp;genre=drama"' in first
-    assert 'rel="next" href="/movies?genre=drama&amp;page=2"' in first  # plain link without JavaScript
-    more = client.get("/movies?page=2&genre=drama", headers={**HX, "HX-Target": "load-more"}).get_data(as_text=True)
+    sentinel = _link(first, 'id="load-more" class="load-more" hx-get=')
+    assert 'hx-trigger="revealed"' in first and sentinel.startswith("/movies?genre=drama&page=2&after=")
+    assert _link(first, 'rel="next" href=') == sentinel  # the plain link without JavaScript is the same page
+    more = client.get(sentinel, headers={**HX, "HX-Target": "load-more"}).get_data(as_text=True)
     assert "<html" not in more and 'id="results"' not in more
     assert titles_in(more) == ["Film 2", "Film 3"]
-    assert 'hx-get="/movies?page=3&amp;genre=drama"' in more
+    third = _link(more, 'id="load-more" class="load-more" hx-get=')
+    assert third.startswith("/movies?genre=drama&page=3&after=")
     assert 'hx-swap-oob="outerHTML:#pagination"' in more
-    last = client.get("/movies?page=3&genre=drama", headers={**HX, "HX-Target": "load-more"}).get_data(as_text=True)
+    last = client.get(third, headers={**HX, "HX-Target": "load-more"}).get_data(as_text=True)
     assert titles_in(last) == ["Film 4"] and 'hx-trigger="revealed"' not in last
+
+
+@pytest.mark.parametrize("sort", ["popularity", "score", "title", "release_date", "added"])
+def test_keyset_pages_follow_next_and_prev_links_without_duplicates_or_gaps(app, client, make_title, sort):
+    """Ties and missing values included: walking Next covers every title once, in the sort's order,
+    Previous walks back through the same pages, and a page by number shows the same rows."""
+    from datetime import date
+
+    app.config["PAGE_SIZE"] = 3
+    for n in range(11):
+        make_title("movie", f"Film {n % 4}", popularity=float(n % 3),  # ties on popularity and title
+                   provider_score=None if n % 4 == 0 else float(n % 5),
+                   release_date=None if n % 3 == 0 else date(2000 + n % 2, 1, 1))
+    pages, url = [], f"/movies?sort={sort}"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.get_data(as_text=True)
+        pages.append((url, re.findall(r'href="/titles/(\d+)-', body)))
+        url = _link(body, 'rel="next" href=')
+    seen = [title_id for _url, ids in pages for title_id in ids]
+    assert len(seen) == len(set(seen)) == 11, pages
+    with app.app_context():
+        expected = [str(t.id) for t in catalog.list_titles("movie", catalog.BrowseFilters(sort=sort), per_page=11).items]
+    assert seen == expected
+    for number, (_url, ids) in enumerate(pages, start=1):  # the same rows by page number (an offset)
+        by_number = client.get(f"/movies?sort={sort}&page={number}").get_data(as_text=True)
+        assert re.findall(r'href="/titles/(\d+)-', by_number) == ids
+    body = client.get(pages[-1][0]).get_data(as_text=True)
+    back = []
+    while (url := _link(body, 'rel="prev" href=')) is not None:
+        body = client.get(url).get_data(as_text=True)
+        back.append(re.findall(r'href="/titles/(\d+)-', body))
+    assert back == [ids for _url, ids in pages[:-1]][::-1]
+    assert 'rel="prev"' not in body and "Page 1 of 4" in body
+
+
+@pytest.mark.parametrize("cursor", ["abc", "!!", "W10", "WyJ4IiwxXQ", "x" * 401])
+def test_a_broken_page_cursor_is_a_400(client, shelf, cursor):
+    for arg in ("after", "before"):
+        assert client.get(f"/anime?{arg}={cursor}").status_code == 400
 
 
 def test_search_page_and_live_suggestions(client, shelf):

@@ -144,20 +144,25 @@ def test_the_list_shows_time_watched_from_the_log(client, make_title, make_user,
 
 def test_the_list_page_costs_the_same_queries_for_4_entries_as_for_24(app, client, shelf, make_title):
     from sqlalchemy import event
+    from werkzeug.routing import MapAdapter
 
     from mymovielist.extensions import db
 
-    def queries() -> int:
-        seen = []
+    def queries() -> tuple[int, int]:
+        """The page's SQL statements and URLs built (url_for), for its owner."""
+        seen, built = [], []
         with app.app_context():
             engine = db.engine
         hit = lambda *args: seen.append(1)
+        build = MapAdapter.build
         event.listen(engine, "before_cursor_execute", hit)
+        MapAdapter.build = lambda self, *args, **kwargs: built.append(1) or build(self, *args, **kwargs)
         try:
             assert client.get("/users/owner/list").status_code == 200
         finally:
             event.remove(engine, "before_cursor_execute", hit)
-        return len(seen)
+            MapAdapter.build = build
+        return len(seen), len(built)
 
     few = queries()
     for n in range(20):  # every kind, so each row needs its own kind's columns (episodes, issues)
@@ -165,4 +170,48 @@ def test_the_list_page_costs_the_same_queries_for_4_entries_as_for_24(app, clien
         count = {"anime": {"episode_count": 12}, "series": {"episode_count": 8}, "comic": {"issue_count": 5}}
         title_id = make_title(kind, f"More {n}", details=count.get(kind, {}))
         client.post(f"/titles/{title_id}/entry", data={"status": "watching", "progress": "1"})
-    assert queries() == few
+    assert queries() == few  # neither queries nor url_for calls grow with the rows
+
+
+def test_the_owners_rows_load_their_editor_on_demand(client, shelf):
+    """The list renders no form per row: each row links to the entry's page (no JavaScript) and htmx
+    swaps in the row's editor from the same URL."""
+    body = client.get("/users/owner/list?sort=title").get_data(as_text=True)
+    assert '<select id="row-score' not in body and 'class="row-edit"' not in body and body.count('class="row-edit-link"') == 4
+    bravo = shelf["Bravo"]
+    link = re.search(rf'<a class="row-edit-link" href="([^"]+)" hx-get="([^"]+)" hx-target="#entry-row-{bravo}"', body)
+    assert link and link.group(1) == link.group(2) == f"/titles/{bravo}/entry"
+    editor = client.get(link.group(1), headers={**HX, "HX-Target": f"entry-row-{bravo}"})
+    html = editor.get_data(as_text=True)
+    assert editor.status_code == 200 and "<html" not in html and "HX-Request" in editor.headers["Vary"]
+    assert html.strip().startswith(f'<li id="entry-row-{bravo}"') and 'class="row-edit"' in html
+    assert re.search(r'<option value="9"\s+selected>', html) and 'value="4"' in html
+    assert 'name="next" value="/users/owner/list"' in html and f'hx-post="/titles/{bravo}/entry"' in html
+    page = client.get(link.group(1))  # without JavaScript: the entry's own edit page
+    assert page.status_code == 200 and "<html" in page.get_data(as_text=True)
+
+
+def test_a_row_editor_for_a_title_off_the_list_is_a_404(client, shelf, make_title):
+    other = make_title("movie", "Elsewhere")
+    response = client.get(f"/titles/{other}/entry", headers={**HX, "HX-Target": f"entry-row-{other}"})
+    assert response.status_code == 404 and "<html" not in response.get_data(as_text=True)
+
+
+def test_the_rows_are_rendered_once_until_the_owner_or_the_catalog_changes(app, client, shelf, make_user, auth,
+                                                                            monkeypatch):
+    from mymovielist.services import tracking
+
+    loads = []
+    original = tracking.list_entries
+    monkeypatch.setattr(tracking, "list_entries", lambda *a, **k: loads.append(1) or original(*a, **k))
+    client.get("/users/owner/list?sort=title")  # shows the shelf's flash messages
+    first = client.get("/users/owner/list?sort=title").get_data(as_text=True)
+    assert client.get("/users/owner/list?sort=title").get_data(as_text=True) == first and len(loads) == 1
+    client.post(f"/titles/{shelf['Bravo']}/entry", data={"progress": "7"})  # the owner's change shows at once
+    assert re.search(r">7 / 12<|value=\"7\"|<span>7 / 12</span>", client.get("/users/owner/list?sort=title").get_data(as_text=True))
+    assert len(loads) == 2
+    auth.logout()
+    make_user("viewer")
+    auth.login("viewer")  # another viewer: the same rows without the owner's edit links
+    body = client.get("/users/owner/list?sort=title").get_data(as_text=True)
+    assert names(body) == ["Alpha", "Bravo", "Charlie", "Delta"] and "row-edit-link" not in body and len(loads) == 3

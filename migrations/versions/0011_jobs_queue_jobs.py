@@ -1,7 +1,7 @@
 """jobs: one durable queue for imports, admin-started and scheduled jobs; imports point at their job
 
 Revision ID: 0011
-Revises: 0010
+Revises: 0011_accounts
 """
 
 from alembic import op

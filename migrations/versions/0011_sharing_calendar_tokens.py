@@ -1,7 +1,7 @@
 """sharing: calendar tokens, the secret of each user's ICS calendar link (hashed)
 
 Revision ID: 0011_sharing
-Revises: 0010
+Revises: 0011_signup
 """
 from alembic import op
 import sqlalchemy as sa

@@ -1,7 +1,7 @@
 """signup invites: single-use sign-up codes (stored as SHA-256) for invite-only registration
 
 Revision ID: 0011_signup
-Revises: 0010
+Revises: 0011
 """
 
 from alembic import op

@@ -16,6 +16,7 @@ SORT_LABELS = {
     "release_date": "Release date",
     "added": "Recently added",
 }
+CURSOR = r"^[A-Za-z0-9_-]+$"
 STATUS_LABELS = {"": "Any status", "upcoming": "Upcoming", "airing": "Airing", "finished": "Finished", "cancelled": "Cancelled"}
 
 
@@ -38,6 +39,9 @@ class BrowseForm(QueryForm):
     publisher = StringField("Publisher", validators=[Optional(), Length(max=200)])
     sort = SelectField("Sort by", choices=[SelectChoice(v, t) for v, t in SORT_LABELS.items()], default="popularity")
     page = IntegerField("Page", validators=[Optional(), NumberRange(1, 100_000)], default=1)
+    # keyset cursors of the next and previous pages (services.catalog.encode_cursor)
+    after = StringField("After", validators=[Optional(), Length(max=400), Regexp(CURSOR, message="Broken page link.")])
+    before = StringField("Before", validators=[Optional(), Length(max=400), Regexp(CURSOR, message="Broken page link.")])
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

@@ -46,22 +46,33 @@ def _page_number() -> int:
 
 
 @bp.get("/<any(movies, series, anime, comics):kind_path>")
-@page_cache.for_visitors(lambda kind_path: (cache_keys.CATALOG, cache_keys.SCORES))
+@page_cache.for_visitors(lambda kind_path: (cache_keys.CATALOG,))  # cards show no rating: a rating keeps it
 def browse(kind_path: str):
     """List titles of one kind, filtered and sorted, a page at a time."""
     kind = PATH_KINDS[kind_path]
     form = _valid(BrowseForm(request.args))
-    filters = form.filters()
-    page = catalog.list_titles(kind, filters, page=form.page.data or 1, per_page=current_app.config["PAGE_SIZE"],
-                               show_adult=viewer_filter(current_user).show_adult)
-    if page.page > page.pages:
+    block = next((b for target, b in (("results", "results"), ("load-more", "more")) if wants_fragment(target)), None)
+    context = {"kind": kind, "kind_path": kind_path, "form": form, "filters": form.filters()}
+
+    def results(block_name: str) -> str:
+        """The block of titles and pagination; "" past the end, or for a cursor whose rows are gone."""
+        try:
+            page = catalog.list_titles(kind, context["filters"], page=form.page.data or 1,
+                                       per_page=current_app.config["PAGE_SIZE"], show_adult=show_adult,
+                                       after=form.after.data or None, before=form.before.data or None)
+        except catalog.BadCursor as exc:
+            abort(400, description=str(exc))
+        if page.page > 1 and not page.items:
+            return ""
+        return render_block("catalog/browse.html", block_name, page=page, **context)
+
+    show_adult = viewer_filter(current_user).show_adult
+    html = fragments.browse_results(block or "results", show_adult, results)
+    if not html:
         abort(404)
-    return _page_or_fragment(
-        "catalog/browse.html",
-        {"results": "results", "load-more": "more"},
-        kind=kind, kind_path=kind_path, page=page, form=form, filters=filters,
-        options=None if wants_fragment() else catalog.get_filter_options(kind),
-    )
+    if block:
+        return html
+    return render_template("catalog/browse.html", results_html=html, options=catalog.get_filter_options(kind), **context)
 
 
 @bp.get("/search", endpoint="search")
@@ -109,12 +120,13 @@ def import_title():
 @page_cache.for_visitors(lambda title_id, slug=None: (cache_keys.CATALOG, cache_keys.SCORES, cache_keys.title_scope(title_id)))
 def detail(title_id: int, slug: str | None = None):
     """Show one title with its facts, genres, credits, characters and relations."""
-    title = catalog.get_title_summary(title_id)
+    title = catalog.get_title_row(title_id)
     if title is None:
         abort(404)
     if slug is not None and slug != title.slug:
         return redirect(url_for("catalog.detail", title_id=title.id, slug=title.slug), 301)
-    return render_template("catalog/detail.html", title=title, catalog_sections=fragments.title_sections(title.id))
+    return render_template("catalog/detail.html", title=title, title_head=fragments.title_head(title.id),
+                           catalog_sections=fragments.title_sections(title.id))
 
 
 @bp.get("/titles/<int:title_id>/poster.svg")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from mymovielist.extensions import db
-from mymovielist.services import recommend, trending
+from mymovielist.services import ratings, recommend, trending
 
 
 def refresh_trending() -> str:
-    """Recompute the day, week and month trending scores in one transaction."""
+    """Recompute the day, week and month trending scores, and every title's weighted score for the
+    current global mean (a rating sets only its own title's: services/ratings.py), in one transaction."""
     written = trending.refresh_trending()
+    ratings.refresh_weighted_scores()
     db.session.commit()
     return ", ".join(f"{window}: {count} titles" for window, count in written.items())
 

@@ -49,7 +49,7 @@ def _shelf(template: str, shelf_id: str, form, page):
 
 
 @bp.get("/")
-@page_cache.for_visitors(lambda: (cache_keys.CATALOG, cache_keys.SCORES))
+@page_cache.for_visitors(lambda: (cache_keys.CATALOG,))  # popular titles by kind: no rating shown
 def home():
     """Show the home page: the most popular titles of each kind the viewer follows are in the page
     itself (cached browse ids, so cheap); the other sections load lazily, each from its own page."""

@@ -328,3 +328,13 @@ class TitleRevision(Base):
     changes: Mapped[dict[str, Any]] = mapped_column(JSON)  # field -> [old, new]
 
     title: Mapped[Title] = relationship(back_populates="revisions")
+
+
+class RatingStats(Base):
+    """The sums behind C, the weighted score's global mean: one row, moved by each rating's transaction."""
+
+    __tablename__ = "rating_stats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    mean_sum: Mapped[float] = mapped_column(default=0.0)  # the mean scores of every rated title, added up
+    rated_titles: Mapped[int] = mapped_column(default=0)  # titles with at least one rating

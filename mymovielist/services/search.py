@@ -194,9 +194,9 @@ def suggest_titles(raw: str, limit: int = 8, content: ContentFilter = VISITOR) -
 
 
 def _search_ids(query: SearchQuery, limit: int, offset: int = 0) -> list[int]:
-    """The backend's ids for a query, cached until the catalog or its scores change."""
+    """The backend's ids for a query, cached until the catalog changes."""
     return cache_keys.cached(
-        "search", (cache_keys.CATALOG, cache_keys.SCORES), (query, limit, offset),
+        "search", (cache_keys.CATALOG,), (query, limit, offset),  # best match, then popularity: no rating
         lambda: backend().search_ids(query, limit=limit, offset=offset),
     )
 

@@ -25,13 +25,13 @@ from typing import Any, Final
 
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, with_polymorphic
+from sqlalchemy.orm import contains_eager
 
 from mymovielist.extensions import db
 from mymovielist.models import KINDS, Activity, ListEntry, Title, User, utcnow
 from mymovielist.models.tracking import ENTRY_STATUSES
 from mymovielist.services import activity, ratings, watchlog
-from mymovielist.services.catalog import Page
+from mymovielist.services.catalog import Page, every_kind_of_title
 
 MAX_PROGRESS = 100_000
 MAX_REWATCHES = 10_000
@@ -472,24 +472,28 @@ class ListQuery:
 def list_entries(user_id: int, query: ListQuery, *, page: int = 1, per_page: int = 50) -> Page[ListEntry]:
     """One page of the user's list with its titles, narrowed and sorted as the query says."""
     # Every kind's own columns in the same query (episode and issue counts, formats), not one per row.
-    titles = with_polymorphic(Title, "*")
-    stmt = select(ListEntry).join(ListEntry.title.of_type(titles)).where(ListEntry.user_id == user_id)
+    titles = every_kind_of_title()
+    conditions = [ListEntry.user_id == user_id]
     if query.status:
-        stmt = stmt.where(ListEntry.status == query.status)
+        conditions.append(ListEntry.status == query.status)
     if query.kind:
-        stmt = stmt.where(Title.kind == query.kind)
+        conditions.append(Title.kind == query.kind)
     if query.q:
-        stmt = stmt.where(Title.title.icontains(query.q, autoescape=True))
+        conditions.append(Title.title.icontains(query.q, autoescape=True))
     if query.favourites:
-        stmt = stmt.where(ListEntry.is_favourite.is_(True))
+        conditions.append(ListEntry.is_favourite.is_(True))
     if query.tag:
         # The tags column holds the JSON text json.dumps wrote; the tag, encoded the same way and
         # quoted, matches one whole element. Plain text comparison works on SQLite and PostgreSQL alike.
         encoded = json.dumps(query.tag)
-        stmt = stmt.where(cast(ListEntry.tags, String).like(f"%{_like_escape(encoded)}%", escape="\\"))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        conditions.append(cast(ListEntry.tags, String).like(f"%{_like_escape(encoded)}%", escape="\\"))
+    counted = select(func.count()).select_from(ListEntry).where(*conditions)
+    if query.kind or query.q:  # the count joins the titles only when a condition is on them
+        counted = counted.join(Title, Title.id == ListEntry.title_id)
+    total = db.session.scalar(counted) or 0
     rows = db.session.scalars(
-        stmt.options(contains_eager(ListEntry.title.of_type(titles))).order_by(*LIST_SORTS[query.sort])
+        select(ListEntry).join(ListEntry.title.of_type(titles)).where(*conditions)
+        .options(contains_eager(ListEntry.title.of_type(titles))).order_by(*LIST_SORTS[query.sort])
         .limit(per_page).offset((page - 1) * per_page)
     )
     return Page(items=list(rows), page=page, per_page=per_page, total=total)

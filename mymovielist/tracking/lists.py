@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import abort, current_app, render_template, request
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
+from markupsafe import Markup
 
 from mymovielist.auth.access import visible_user_or_404
 from mymovielist.htmx import wants_fragment
 from mymovielist.models import User
-from mymovielist.services import scores, tracking, watchlog
+from mymovielist.services import cache_keys, scores, tracking, watchlog
 from mymovielist.tracking import bp
 from mymovielist.tracking.forms import ListQueryForm
 from mymovielist.tracking.responses import score_scale
@@ -29,21 +30,32 @@ def user_list(username: str):
     owner = visible_user_or_404(username)
     form = ListQueryForm(request.args)
     query = _list_query(form)
-    page = tracking.list_entries(owner.id, query, page=form.page.data or 1,
-                                 per_page=current_app.config["TRACKING_LIST_PAGE_SIZE"])
-    if page.page > page.pages:
-        abort(404)
     scale = score_scale()
     context = {
-        "owner": owner, "form": form, "query": query, "page": page, "scale": scale,
-        "is_owner": current_user.is_authenticated and current_user.id == owner.id,
-        "counts": tracking.count_by_status(owner.id, query.kind), "statuses": tracking.status_choices(query.kind or "movie"),
-        "score_choices": scores.display_choices(scale), "status_label": tracking.status_label,
-        "total_units": tracking.total_units, "minutes_watched": watchlog.time_watched(owner.id, query.kind),
+        "owner": owner, "form": form, "query": query, "scale": scale,
+        "is_owner": current_user.is_authenticated and current_user.id == owner.id, "editing": False,
+        "status_label": tracking.status_label, "total_units": tracking.total_units,
     }
+
+    def rows() -> str:
+        """The page's rows and pagination; "" past the last page."""
+        page = tracking.list_entries(owner.id, query, page=form.page.data or 1,
+                                     per_page=current_app.config["TRACKING_LIST_PAGE_SIZE"])
+        return render_block("tracking/user_list.html", "results", page=page, **context) if page.page <= page.pages else ""
+
+    # Kept under the owner's scope (bumped by every flush of their entries, watches and reviews) and
+    # the catalog's (a renamed title), per URL, viewer's role and score scale: a list of hundreds of
+    # rows is rendered once per change, not per request.
+    key = (owner.id, request.full_path, context["is_owner"], scale)
+    html = Markup(cache_keys.cached("list-results", (cache_keys.user_scope(owner.id), cache_keys.CATALOG), key, rows))
+    if not html:
+        abort(404)
     if wants_fragment("list-results"):
-        return render_block("tracking/user_list.html", "results", **context)
-    return render_template("tracking/user_list.html", **context)
+        return html
+    return render_template("tracking/user_list.html", results_html=html,
+                           counts=tracking.count_by_status(owner.id, query.kind),
+                           statuses=tracking.status_choices(query.kind or "movie"),
+                           minutes_watched=watchlog.time_watched(owner.id, query.kind), **context)
 
 
 @bp.app_template_global("favourite_entries")

@@ -3,7 +3,7 @@ and a toast, a redirect with a flash message without JavaScript, a clear refusal
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from jinja2_fragments.flask import render_block
@@ -15,7 +15,7 @@ from mymovielist.extensions import db
 from mymovielist.htmx import htmx_response, toast, wants_fragment
 from mymovielist.models import ListEntry, Title
 from mymovielist.services import scores, tracking, watchlog
-from mymovielist.templating import title_url
+from mymovielist.templating import title_url, url_pattern
 from mymovielist.tracking.forms import EntryForm, WatchForm
 
 
@@ -45,10 +45,22 @@ def panel_context(title: Title) -> dict:
 
 
 def row_context(entry: ListEntry) -> dict:
-    """A row of the user's list page: the entry, its title and the owner's scale."""
+    """A row of the user's list page with its editor open: the entry, its title and the owner's scale."""
     scale = score_scale()
-    return {"entry": entry, "scale": scale, "is_owner": True, "score_choices": scores.display_choices(scale),
-            "status_label": tracking.status_label, "total_units": tracking.total_units}
+    return {"entry": entry, "scale": scale, "is_owner": True, "editing": True,
+            "score_choices": scores.display_choices(scale), "status_label": tracking.status_label,
+            "total_units": tracking.total_units, "list_url": url_for("tracking.user_list", username=current_user.username),
+            "title_href": url_pattern("catalog.detail", "title_id", "slug"),
+            "entry_href": url_pattern("tracking.entry", "title_id")}
+
+
+def row_editor(title: Title):
+    """The editor of the user's list row for a title, loaded on demand (htmx), or 404 off the list."""
+    entry = tracking.get_entry(current_user.id, title.id)
+    if entry is None:
+        abort(404, description="This title is not on your list.")
+    html = render_block("tracking/user_list.html", "entry_row", **row_context(entry))
+    return htmx_response(html)
 
 
 def respond(title: Title, result: tracking.EntryResult):

@@ -9,11 +9,19 @@ from flask_login import current_user
 
 from mymovielist.auth.access import login_required
 from mymovielist.extensions import db
+from mymovielist.htmx import wants_fragment
 from mymovielist.models import Title, User
-from mymovielist.services import tracking
+from mymovielist.services import cache_keys, tracking
 from mymovielist.tracking import bp
 from mymovielist.tracking.forms import EntryForm, RatingForm
-from mymovielist.tracking.responses import entry_page, panel_context, refused, respond, score_scale
+from mymovielist.tracking.responses import (
+    entry_page,
+    panel_context,
+    refused,
+    respond,
+    row_editor,
+    score_scale,
+)
 
 
 @bp.errorhandler(tracking.TrackingError)
@@ -41,7 +49,9 @@ def _apply(title_id: int, change: Callable[[User, Title], tracking.EntryResult])
 @bp.get("/titles/<int:title_id>/entry")
 @login_required
 def entry(title_id: int):
-    """Show the full form of the user's entry for a title."""
+    """Show the full form of the user's entry for a title, or its list row's editor for htmx."""
+    if wants_fragment(f"entry-row-{title_id}"):
+        return row_editor(_load(title_id))
     return entry_page(_load(title_id))
 
 
@@ -111,4 +121,9 @@ def _entry_panel(title: Title) -> dict:
 
 @bp.app_template_global("watchlist_count")
 def _watchlist_count() -> int:
-    return tracking.watchlist_count(current_user.id) if current_user.is_authenticated else 0
+    """The nav's count, kept under the user's scope (bumped by every flush of their entries)."""
+    if not current_user.is_authenticated:
+        return 0
+    user_id = current_user.id
+    return cache_keys.cached("watchlist-count", (cache_keys.user_scope(user_id),), user_id,
+                             lambda: tracking.watchlist_count(user_id))

@@ -85,7 +85,10 @@ def test_the_same_journey_without_javascript(nojs_page, sign_up):
     rows = page.locator(".entry-row .entry-title")
     expect(rows).to_have_count(3)
     row = page.locator(".entry-row", has_text="Anime Show 09")
-    row.locator("input[name=progress]").fill("4")
-    row.get_by_role("button", name="Save").click()
+    row.get_by_role("link", name=re.compile("Edit")).click()  # without JavaScript: the entry's own page
+    expect(page).to_have_url(re.compile(r"/titles/\d+/entry$"))
+    page.locator("#progress").fill("4")
+    page.get_by_role("button", name="Save entry").click()
     expect(page.locator(".flashes")).to_contain_text("Your entry is saved.")
-    expect(page.locator(".entry-row", has_text="Anime Show 09").locator("input[name=progress]")).to_have_value("4")
+    page.goto(f"/users/{username}/list")
+    expect(page.locator(".entry-row", has_text="Anime Show 09")).to_contain_text(re.compile(r"Watching\s+4\b"))
