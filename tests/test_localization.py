@@ -128,6 +128,17 @@ def test_no_chosen_locale_follows_the_browser_but_visitors_always_read_english(a
     assert "joined Feb 3, 2024" in client.get("/users/reader", headers=french).get_data(as_text=True)
 
 
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])  # UTC+14 and UTC-11
+def test_a_watch_keeps_its_day_in_any_zone(app, client, make_user, auth, make_title, zone):
+    """A watch is a day (stored at noon UTC): no zone may move it to the day before or after."""
+    signed_in(app, make_user, auth, "traveller", time_zone=zone, locale="en_GB")
+    movie_id = make_title("movie", "Boy", details={"runtime_minutes": 90})
+    client.post(f"/titles/{movie_id}/watches", data={"watched_on": "2024-02-03"})
+    assert "3 Feb 2024" in client.get(f"/titles/{movie_id}").get_data(as_text=True)
+    review = client.get("/users/traveller/stats/2024").get_data(as_text=True)
+    assert "3 Feb 2024" in review and "4 Feb 2024" not in review and "2 Feb 2024" not in review
+
+
 def test_datetimes_show_the_minute_in_the_users_zone(app, make_user):
     user_id = make_user("kiwi")
     set_prefs(app, user_id, time_zone="Pacific/Auckland", locale="en_GB")
@@ -144,7 +155,7 @@ def test_datetimes_show_the_minute_in_the_users_zone(app, make_user):
 def test_the_settings_save_a_zone_and_a_locale_and_show_them_chosen(app, client, make_user, auth):
     user_id = signed_in(app, make_user, auth, "reader")
     page = client.get("/settings").get_data(as_text=True)
-    assert '<optgroup label="Europe">' in page and '<option value="Europe/Paris">Paris</option>' in page
+    assert '<optgroup label="Europe">' in page and '<option value="Europe/Paris">Paris (Europe)</option>' in page
     assert '<option selected value="">Not chosen (UTC)</option>' in page  # without JavaScript: UTC
     response = client.post("/settings/preferences", data={**PREFERENCES, "time_zone": "Europe/Paris", "locale": "fr"})
     assert response.status_code == 302
@@ -152,7 +163,7 @@ def test_the_settings_save_a_zone_and_a_locale_and_show_them_chosen(app, client,
         prefs = db.session.get(Preferences, user_id)
         assert (prefs.time_zone, prefs.locale) == ("Europe/Paris", "fr")
     page = client.get("/settings").get_data(as_text=True)
-    assert '<option selected value="Europe/Paris">Paris</option>' in page
+    assert '<option selected value="Europe/Paris">Paris (Europe)</option>' in page
     assert '<option selected value="fr">Français</option>' in page
     # An old alias a browser may report is a zone too: kept, and shown chosen though the list leaves it out.
     assert client.post("/settings/preferences", data={**PREFERENCES, "time_zone": "US/Pacific"}).status_code == 302

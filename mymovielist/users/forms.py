@@ -25,6 +25,12 @@ from mymovielist.templating import NAV_KINDS
 THEME_LABELS = {"system": "Follow my device", "light": "Light", "dark": "Dark"}
 
 
+def _zone_label(name: str) -> str:
+    """An option's label: "Auckland (Pacific)", the city first so that typing it in the closed select finds it."""
+    region, _, place = name.partition("/")
+    return f"{place.replace('_', ' ').replace('/', ', ')} ({region})"
+
+
 class SettingsForm(FlaskForm):
     def values(self) -> dict:
         """The submitted values by field name, as keyword arguments for the service that saves them."""
@@ -90,7 +96,7 @@ class PreferencesForm(SettingsForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         groups: dict[str, list[SelectChoice]] = {"": [SelectChoice("", "Not chosen (UTC)"), SelectChoice("UTC", "UTC")]}
-        groups.update({region: [SelectChoice(name, name.split("/", 1)[1].replace("_", " ")) for name in names]
+        groups.update({region: [SelectChoice(name, _zone_label(name)) for name in names]
                        for region, names in localization.zone_groups()})
         chosen = self.time_zone.data or ""
         if localization.is_zone(chosen) and all(chosen != c.value for names in groups.values() for c in names):
