@@ -12,6 +12,7 @@ from sqlalchemy import select
 from mymovielist import localization
 from mymovielist.extensions import db
 from mymovielist.models import ListEntry, Preferences, User, WatchEvent
+from mymovielist.sync.records import EpisodeRecord
 
 # 11:30 UTC on 2 February 2024 is 00:30 on 3 February in Auckland (UTC+13 in summer).
 NOW = datetime(2024, 2, 2, 11, 30, tzinfo=UTC)
@@ -137,6 +138,16 @@ def test_a_watch_keeps_its_day_in_any_zone(app, client, make_user, auth, make_ti
     assert "3 Feb 2024" in client.get(f"/titles/{movie_id}").get_data(as_text=True)
     review = client.get("/users/traveller/stats/2024").get_data(as_text=True)
     assert "3 Feb 2024" in review and "4 Feb 2024" not in review and "2 Feb 2024" not in review
+
+
+def test_a_title_pages_shared_episode_list_is_kept_per_locale(app, client, make_user, auth, make_title):
+    """The episode list is rendered once for every viewer: a French reader's copy must not reach a visitor."""
+    series_id = make_title("series", "Shōgun", episodes=[EpisodeRecord(number=1, season_number=1, air_date=date(2024, 2, 3))])
+    signed_in(app, make_user, auth, "lecteur", locale="fr")
+    assert "3 févr. 2024" in client.get(f"/titles/{series_id}").get_data(as_text=True)
+    auth.logout()
+    page = client.get(f"/titles/{series_id}").get_data(as_text=True)
+    assert "Feb 3, 2024" in page and "févr." not in page
 
 
 def test_datetimes_show_the_minute_in_the_users_zone(app, make_user):

@@ -1,10 +1,11 @@
-"""Parts of catalog pages that are the same for every viewer, rendered once per change of their data."""
+"""Parts of catalog pages that are the same for every viewer reading one locale, rendered once per change of their data."""
 
 from __future__ import annotations
 
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
+from mymovielist import localization
 from mymovielist.services import cache_keys, catalog
 
 
@@ -20,4 +21,5 @@ def title_sections(title_id: int) -> Markup:
         return render_block("catalog/detail.html", "catalog_sections", title=title) if title else ""
 
     scopes = (cache_keys.CATALOG, cache_keys.title_scope(title_id))
-    return Markup(cache_keys.cached("title-sections", scopes, title_id, render))
+    # Episode air dates are written in the viewer's locale: one copy per locale (plain dates need no zone).
+    return Markup(cache_keys.cached("title-sections", scopes, (title_id, localization.user_locale()), render))
