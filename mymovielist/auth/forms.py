@@ -45,7 +45,7 @@ class RegisterForm(FlaskForm):
         render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
     )
     # app.js fills in the browser's IANA zone; without JavaScript it stays empty and the account starts in UTC.
-    time_zone = HiddenField(validators=[Length(max=64)], render_kw={"data-browser-zone": ""})
+    time_zone = HiddenField(render_kw={"data-browser-zone": ""})  # accounts.register drops an unknown name
 
     def validate_invite(self, field: StringField) -> None:
         problem = invites.code_problem(field.data) if signup.needs_invite() else None
