@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Flask, current_app, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
 from mymovielist.htmx import add_vary
 from mymovielist.images.links import image_src, image_srcset
+from mymovielist.localization import format_date, format_datetime
 from mymovielist.models import KIND_LABELS
 from mymovielist.redact import redact
 from mymovielist.services.content import viewer_filter
@@ -64,10 +63,6 @@ def has_endpoint(name: str) -> bool:
     return name in current_app.view_functions
 
 
-def format_date(value: date | None) -> str:
-    return value.strftime("%-d %b %Y") if value else ""
-
-
 def register(app: Flask) -> None:
     from mymovielist.sharing import meta  # it builds on title_url above
 
@@ -87,6 +82,7 @@ def register(app: Flask) -> None:
         NAV_KINDS=NAV_KINDS,
         nav_kinds=nav_kinds,
     )
-    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["date"] = format_date  # in the user's locale and time zone
+    app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["redact"] = redact  # run errors recorded before redaction was stored
     app.after_request(add_vary)

@@ -44,6 +44,8 @@ class RegisterForm(FlaskForm):
         validators=[Length(max=invites.MAX_CODE, message=invites.INVALID)],
         render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
     )
+    # app.js fills in the browser's IANA zone; without JavaScript it stays empty and the account starts in UTC.
+    time_zone = HiddenField(render_kw={"data-browser-zone": ""})  # accounts.register drops an unknown name
 
     def validate_invite(self, field: StringField) -> None:
         problem = invites.code_problem(field.data) if signup.needs_invite() else None

@@ -33,7 +33,8 @@ def register():
     form = RegisterForm(invite=request.args.get("invite", ""))
     if form.validate_on_submit():
         try:
-            user = accounts.register(form.username.data, form.email.data, form.password.data)
+            user = accounts.register(form.username.data, form.email.data, form.password.data,
+                                     time_zone=form.time_zone.data or "")
             if signup.needs_invite():  # in the account's transaction: both are kept, or neither
                 invites.consume_invite(form.invite.data, user)
         except (accounts.AccountError, invites.InviteError) as error:

@@ -1,4 +1,4 @@
-"""Parts of catalog pages that are the same for every viewer, rendered once per change of their data."""
+"""Parts of catalog pages that are the same for every viewer reading one locale, rendered once per change of their data."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask import request
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
+from mymovielist import localization
 from mymovielist.services import cache_keys, catalog
 
 OUR_SCORE = "<!--our-score-->"
@@ -25,7 +26,8 @@ def title_sections(title_id: int) -> Markup:
         return render_block("catalog/detail.html", "catalog_sections", title=title) if title else ""
 
     scopes = (cache_keys.CATALOG, cache_keys.title_scope(title_id))
-    return Markup(cache_keys.cached("title-sections", scopes, title_id, render))
+    # Episode air dates are written in the viewer's locale: one copy per locale (plain dates need no zone).
+    return Markup(cache_keys.cached("title-sections", scopes, (title_id, localization.user_locale()), render))
 
 
 def title_head(title_id: int) -> tuple[Markup, Markup]:
@@ -44,7 +46,7 @@ def title_head(title_id: int) -> tuple[Markup, Markup]:
         before, _, after = html.partition(OUR_SCORE)
         return before, after
 
-    before, after = cache_keys.cached("title-head", (cache_keys.CATALOG,), title_id, render)
+    before, after = cache_keys.cached("title-head", (cache_keys.CATALOG,), (title_id, localization.user_locale()), render)
     return Markup(before), Markup(after)
 
 

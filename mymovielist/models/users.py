@@ -79,5 +79,8 @@ class Preferences(Base):
     show_adult: Mapped[bool] = mapped_column(default=False)
     theme: Mapped[str] = mapped_column(String(8), default="system")
     lists_public_by_default: Mapped[bool] = mapped_column(default=True)
+    # An IANA name ("Europe/Paris") and a locale ("fr"); empty: UTC, and the browser's language.
+    time_zone: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    locale: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
     user: Mapped[User] = relationship(back_populates="preferences")

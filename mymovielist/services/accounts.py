@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from mymovielist import localization
 from mymovielist.extensions import db
 from mymovielist.models import KINDS, Activity, Follow, ListEntry, Preferences, Profile, Review, User, utcnow
 from mymovielist.models.users import SCORE_SCALES, THEMES, new_session_token
@@ -62,8 +63,11 @@ def email_problem(email: str) -> str | None:
     return None
 
 
-def register(username: str, email: str, password: str) -> User:
-    """Create a user with an empty profile and default preferences; AccountError names the bad field."""
+def register(username: str, email: str, password: str, time_zone: str = "") -> User:
+    """Create a user with an empty profile and default preferences; AccountError names the bad field.
+
+    `time_zone` is what the browser reported (app.js); one this system does not know is left out (UTC).
+    """
     username = username.strip()
     for field, problem in (("username", username_problem(username)), ("email", email_problem(email))):
         if problem:
@@ -76,7 +80,7 @@ def register(username: str, email: str, password: str) -> User:
         email=normalize_email(email),
         password_hash=passwords.hash_password(password),
         profile=Profile(display_name="", bio=""),
-        preferences=Preferences(),
+        preferences=Preferences(time_zone=time_zone if localization.is_zone(time_zone) else ""),
     )
     try:
         with db.session.begin_nested():
@@ -147,6 +151,8 @@ def update_preferences(
     show_adult: bool,
     theme: str,
     lists_public_by_default: bool,
+    time_zone: str = "",
+    locale: str = "",
 ) -> Preferences:
     kinds = [kind for kind in KINDS if kind in set(kinds_shown)]
     if score_scale not in SCORE_SCALES:
@@ -155,7 +161,12 @@ def update_preferences(
         raise AccountError("theme", "Choose system, light or dark.")
     if not kinds:
         raise AccountError("kinds_shown", "Show at least one kind of title.")
+    if time_zone and not localization.is_zone(time_zone):
+        raise AccountError("time_zone", "Choose a time zone from the list, such as Europe/Paris.")
+    if locale and locale not in localization.LOCALES:
+        raise AccountError("locale", "Choose one of the date formats.")
     prefs = user.preferences or Preferences(user=user)
+    prefs.time_zone, prefs.locale = time_zone, locale
     prefs.score_scale = score_scale
     prefs.kinds_shown = kinds
     prefs.show_adult = show_adult

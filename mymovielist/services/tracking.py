@@ -27,8 +27,9 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
+from mymovielist import localization
 from mymovielist.extensions import db
-from mymovielist.models import KINDS, Activity, ListEntry, Title, User, utcnow
+from mymovielist.models import KINDS, Activity, ListEntry, Title, User
 from mymovielist.models.tracking import ENTRY_STATUSES
 from mymovielist.services import activity, ratings, watchlog
 from mymovielist.services.catalog import Page, every_kind_of_title
@@ -82,8 +83,9 @@ class EntryResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def today() -> date:
-    return utcnow().date()
+def today(user: User | None = None) -> date:
+    """The date it is where the user is (the signed-in user by default): what a new log is dated, the last allowed."""
+    return localization.today(user)
 
 
 def status_label(status: str, kind: str) -> str:
@@ -220,7 +222,7 @@ def update_entry(user: User, title: Title, *, on: date | None = None, status: An
                  score: Any = KEEP, started_on: Any = KEEP, finished_on: Any = KEEP, rewatch_count: Any = KEEP,
                  notes: Any = KEEP, is_favourite: Any = KEEP, tags: Any = KEEP, priority: Any = KEEP) -> EntryResult:
     """Create or change the user's entry for the title; arguments left at KEEP stay as they are."""
-    on = on or today()
+    on = on or today(user)
     if status is not KEEP and status not in ENTRY_STATUSES:
         raise TrackingError("Choose one of the list statuses.", 422, "status")
     if priority is not KEEP and priority not in PRIORITIES:
@@ -335,7 +337,7 @@ def _made_by_score(user: User, title: Title, entry: ListEntry | None) -> bool:
 
 def increment_progress(user: User, title: Title, on: date | None = None) -> EntryResult:
     """One more episode, chapter or issue; at the total it offers completion, after it a rewatch."""
-    on = on or today()
+    on = on or today(user)
     entry = get_entry(user.id, title.id)
     total = total_units(title)
     if entry is not None and total is not None and entry.progress >= total:
@@ -365,7 +367,7 @@ def _start_rewatch(user: User, title: Title, entry: ListEntry, on: date) -> Entr
 def log_watch(user: User, title: Title, *, watched_on: date, number: int | None, score: int | None,
               note: str) -> EntryResult:
     """Log one watch; the next episode in order moves progress, a movie watched again is a rewatch."""
-    on = today()
+    on = today(user)
     if watched_on > on:
         raise TrackingError("The date of a watch cannot be in the future.", 422, "watched_on")
     if score is not None and not 0 <= score <= 100:

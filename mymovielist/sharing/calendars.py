@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
+from mymovielist import localization
 from mymovielist.models import User, utcnow
 from mymovielist.services import calendar
 from mymovielist.sharing import ical
@@ -41,8 +42,8 @@ def event(item: calendar.Upcoming, host: str) -> ical.Event:
 
 
 def calendar_response(user: User) -> Response:
-    """The user's upcoming releases from today (UTC) on, as text/calendar."""
-    items = calendar.list_upcoming(user, utcnow().date())
+    """The user's upcoming releases from their today (in their time zone) on, as text/calendar."""
+    items = calendar.list_upcoming(user, localization.today(user))
     events = [event(item, request.host) for item in items]
     body = ical.render(f"{SITE_NAME}: releases for {display_name(user)}", events)
     # No Last-Modified: untracking a title changes the calendar without any newer date to show

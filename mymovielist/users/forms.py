@@ -8,6 +8,7 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectChoice,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -15,12 +16,19 @@ from wtforms import (
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from mymovielist import localization
 from mymovielist.auth.forms import MAX_PASSWORD_INPUT
 from mymovielist.models.users import SCORE_SCALES, THEMES
 from mymovielist.services.scores import SCALE_LABELS
 from mymovielist.templating import NAV_KINDS
 
 THEME_LABELS = {"system": "Follow my device", "light": "Light", "dark": "Dark"}
+
+
+def _zone_label(name: str) -> str:
+    """An option's label: "Auckland (Pacific)", the city first so that typing it in the closed select finds it."""
+    region, _, place = name.partition("/")
+    return f"{place.replace('_', ' ').replace('/', ', ')} ({region})"
 
 
 class SettingsForm(FlaskForm):
@@ -75,10 +83,37 @@ class PreferencesForm(SettingsForm):
         validators=[InputRequired("Choose a theme.")],
     )
     lists_public_by_default = BooleanField("New lists are public")
+    # Not limited to the listed choices: any IANA name a browser sends (Asia/Calcutta, US/Pacific) is a zone.
+    time_zone = SelectField("Time zone", default="", validate_choice=False, render_kw={"data-browser-zone": ""})
+    locale = SelectField(
+        "Date format",
+        default="",
+        validate_choice=False,  # validate_locale says what is wrong instead of "Not a valid choice"
+        choices=[SelectChoice("", "Like my browser's language")]
+        + [SelectChoice(code, name) for code, name in localization.LOCALES.items()],
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        groups: dict[str, list[SelectChoice]] = {"": [SelectChoice("", "Not chosen (UTC)"), SelectChoice("UTC", "UTC")]}
+        groups.update({region: [SelectChoice(name, _zone_label(name)) for name in names]
+                       for region, names in localization.zone_groups()})
+        chosen = self.time_zone.data or ""
+        if localization.is_zone(chosen) and all(chosen != c.value for names in groups.values() for c in names):
+            groups["Other"] = [SelectChoice(chosen, chosen)]  # a valid name the list leaves out stays selected
+        self.time_zone.choices = groups
 
     def validate_kinds_shown(self, field: MultiCheckboxField) -> None:
         if not field.data:
             raise ValidationError("Show at least one kind of title.")
+
+    def validate_time_zone(self, field: SelectField) -> None:
+        if field.data and not localization.is_zone(field.data):
+            raise ValidationError("Choose a time zone from the list, such as Europe/Paris.")
+
+    def validate_locale(self, field: SelectField) -> None:
+        if field.data and field.data not in localization.LOCALES:
+            raise ValidationError("Choose one of the date formats.")
 
 
 class PasswordForm(FlaskForm):

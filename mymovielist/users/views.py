@@ -91,7 +91,7 @@ def update_profile():
 @bp.post("/settings/preferences")
 @login_required
 def update_preferences():
-    """Save the score scale, kinds shown, adult content, theme and default list privacy."""
+    """Save the score scale, kinds shown, adult content, theme, default list privacy, time zone and date format."""
     return _save_settings(
         PreferencesForm(), "preferences_form", accounts.update_preferences, "Your preferences are saved."
     )

@@ -78,7 +78,7 @@ class Writer:
     # -- entry ---------------------------------------------------------------------------------
 
     def _entry(self, record: Record, title: Title, entry: ListEntry | None) -> bool:
-        fields = _clean_fields(record, title)
+        fields = _clean_fields(record, title, self.user)
         watched = bool(record.watches or fields.get("progress"))
         if "status" not in fields:
             if entry is None and not watched and fields.get("score") is None:
@@ -116,7 +116,7 @@ class Writer:
         """Log a watch of each unit the file's progress adds, as the app does, when the file has no log."""
         if not record.logs_progress or entry.progress <= old:
             return
-        on = entry.finished_on or entry.started_on or tracking.today()
+        on = entry.finished_on or entry.started_on or tracking.today(self.user)
         # MAL counts rewatches apart (my_times_watched): the progress it gives is the first run's.
         watchlog.record_units(self.user, title, range(old + 1, entry.progress + 1), on, rewatch=False)
 
@@ -250,10 +250,10 @@ def _set(entry: ListEntry, fields: dict[str, Any]) -> bool:
     return changed
 
 
-def _clean_fields(record: Record, title: Title) -> dict[str, Any]:
+def _clean_fields(record: Record, title: Title, user: User) -> dict[str, Any]:
     """The record's entry fields made valid for this title: progress within its length, no future dates."""
     fields = dict(record.entry)
-    today = tracking.today()
+    today = tracking.today(user)  # the importing user's day: the job runs outside their request
     total = tracking.total_units(title)
     if fields.get("status") == "completed" and total is not None:
         fields.setdefault("progress", total)

@@ -186,4 +186,22 @@
   document.querySelectorAll("img[data-fallback]").forEach(function (img) {
     if (img.complete && img.naturalWidth === 0 && img.getAttribute("loading") !== "lazy") useFallback(img);
   });
+
+  // Time zone (issue 18.5): a field left unset takes the browser's zone (the sign-up form's hidden
+  // field, the settings select); the server checks the name. Without JavaScript it stays UTC.
+  function fillBrowserZone(root) {
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!zone) return;
+    root.querySelectorAll("[data-browser-zone]").forEach(function (control) {
+      if (control.value) return;
+      if (control.tagName === "SELECT" && !Array.prototype.some.call(control.options, function (option) {
+        return option.value === zone;
+      })) {
+        control.add(new Option(zone, zone));  // a name the list leaves out (an old alias) is still a zone
+      }
+      control.value = zone;
+    });
+  }
+  fillBrowserZone(document);
 })();
