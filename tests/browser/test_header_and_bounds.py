@@ -94,6 +94,14 @@ def test_the_header_is_one_bar_with_a_keyboard_menu_and_no_sideways_scroll(page,
     expect(page.locator(".flash")).to_contain_text("You are logged out.")
     assert header_height(page) < 70
     assert_no_horizontal_scroll(page)
+    sign_up_link = page.get_by_role("link", name="Sign up")
+    if width > 640:  # a visitor sees Log in and Sign up in the bar, and no menu it would not need
+        expect(sign_up_link).to_be_visible()
+        expect(menu).to_be_hidden()  # 1280: the kinds are in the bar too, the menu would be empty
+    else:
+        expect(sign_up_link).to_be_hidden()
+        page.locator("details.nav-menu > summary").click()
+        expect(sign_up_link).to_be_visible()
     shoot(page, "header-visitor", width)
 
 
