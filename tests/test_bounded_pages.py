@@ -2,7 +2,7 @@
 
 import re
 
-from mymovielist.sync.records import CreditRecord, ExternalRef, EpisodeRecord, PersonRecord
+from mymovielist.sync.records import CreditRecord, EpisodeRecord, ExternalRef, PersonRecord
 
 
 def person(n: int) -> PersonRecord:
