@@ -54,3 +54,18 @@ def test_a_short_section_has_no_show_all(client, make_title):
     credits = [CreditRecord(person(n), "cast", character=f"Role {n}", order=n) for n in range(3)]
     body = client.get(f"/titles/{make_title('movie', 'Short', credits=credits)}").get_data(as_text=True)
     assert "show-all" not in section(body, "cast-heading")
+
+
+def test_a_long_watch_log_shows_the_latest_five_and_the_rest_behind_show_all(client, make_title, make_user, auth):
+    make_user("logger")
+    auth.login("logger")
+    title_id = make_title("anime", "Logged", episodes=[EpisodeRecord(number=n) for n in range(1, 13)])
+    for n in range(1, 9):
+        assert client.post(f"/titles/{title_id}/watches", data={"watched_on": "2024-03-01", "number": str(n)}).status_code < 400
+    body = client.get(f"/titles/{title_id}").get_data(as_text=True)
+    log = body[body.index('class="watch-log"'):body.index("</details>", body.index('class="show-all"', body.index('class="watch-log"')))]
+    shown, folded = log.split('<details class="show-all">')
+    assert '<ol class="events" reversed start="8">' in shown and shown.count("<li>") == 5
+    assert "Episode 8" in shown and "Episode 4" in shown and "Episode 3" not in shown  # newest first
+    assert "Show all 8 watches" in folded and '<ol class="events" reversed start="3">' in folded
+    assert folded.count("<li>") == 3 and "Episode 1" in folded

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
@@ -106,26 +105,16 @@ def test_the_header_is_one_bar_with_a_keyboard_menu_and_no_sideways_scroll(page,
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_without_javascript_the_menu_opens_and_logs_out(browser, live_server, width):
-    context = browser.new_context(base_url=live_server, java_script_enabled=False,
-                                  viewport={"width": width, "height": WIDTHS[width]})
-    page = context.new_page()
-    page.set_default_timeout(5000)
-    try:
-        page.goto("/auth/register")
-        name = f"nojsmenu{width}"
-        page.fill("#username", name)
-        page.fill("#email", f"{name}@example.org")
-        page.fill("#password", "correct horse battery staple")
-        page.fill("#confirm", "correct horse battery staple")
-        page.locator("form button[type=submit]").last.click()
-        page.wait_for_url(re.compile(r".*/$"))
-        page.locator("details.nav-menu > summary").click()
-        shoot(page, "header-nojs-menu", width)
-        page.locator(".nav-account").get_by_role("button", name="Log out").click()
-        expect(page.locator(".flash")).to_contain_text("You are logged out.")
-    finally:
-        context.close()
+def test_without_javascript_the_menu_opens_and_logs_out(nojs_page, sign_up, width):
+    page = nojs_page
+    page.set_viewport_size({"width": width, "height": WIDTHS[width]})
+    sign_up(page, "nojsmenu")
+    log_out = page.locator(".nav-account").get_by_role("button", name="Log out")
+    expect(log_out).to_be_hidden()
+    page.locator("details.nav-menu > summary").click()
+    shoot(page, "header-nojs-menu", width)
+    log_out.click()
+    expect(page.locator(".flash")).to_contain_text("You are logged out.")
 
 
 @pytest.mark.parametrize("width", [1280, 390])
