@@ -160,3 +160,16 @@ def test_without_javascript_every_credit_is_reachable(nojs_page, long_title):
     expect(crew.get_by_role("link", name="Crew 39")).to_be_visible()
     nojs_page.locator("section:has(#episodes-heading)").get_by_text("Show all 26 episodes").click()
     expect(nojs_page.get_by_text("Session 26")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_live_search_suggestions_fit_the_screen(page, width):
+    page.set_viewport_size({"width": width, "height": WIDTHS[width]})
+    page.goto("/")
+    page.locator("#nav-q").press_sequentially("anime show", delay=20)
+    suggestion = page.locator("#search-suggestions .suggestion").first
+    expect(suggestion).to_be_visible()
+    box = page.locator("#search-suggestions").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width and box["width"] >= min(width - 32, 200)
+    assert_no_horizontal_scroll(page)
+    shoot(page, "header-live-search", width)
