@@ -46,7 +46,7 @@ def test_kinds_shown_narrow_the_navigation_and_search(app, client, auth, make_us
     auth.login("otaku")
     page = client.get("/search?q=night").get_data(as_text=True)
     assert titles_in(page) == ["Night Train Special"]
-    nav = page[page.index('class="nav-links"'):page.index("</ul>", page.index('class="nav-links"'))]
+    nav = page[page.index('class="nav-links '):page.index("</ul>", page.index('class="nav-links '))]
     assert ">Anime</a>" in nav and ">Comics</a>" in nav and ">Movies</a>" not in nav
     live = client.get("/search?q=night", headers={"HX-Request": "true", "HX-Target": "search-suggestions"})
     assert "Night Train Special" in live.get_data(as_text=True) and ">Night Train<" not in live.get_data(as_text=True)

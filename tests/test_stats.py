@@ -20,7 +20,7 @@ from mymovielist.models import Activity, Title, User, WatchEvent
 from mymovielist.services import stats, tracking, watchlog
 from mymovielist.sync.records import CreditRecord, EpisodeRecord, PersonRecord
 
-SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
+SVG = re.compile(r"<svg\b[^>]*\bclass=\"chart\b.*?</svg>", re.DOTALL)  # the charts, not the header's icons
 
 
 def _person(name: str) -> PersonRecord:

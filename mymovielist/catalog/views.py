@@ -129,6 +129,12 @@ def detail(title_id: int, slug: str | None = None):
                            catalog_sections=fragments.title_sections(title.id))
 
 
+@bp.app_template_filter("credits_by_person")
+def credits_by_person(credits, role: str) -> list[catalog.PersonCredits]:
+    """`title.credits | credits_by_person('crew')`: one row per person with all their jobs."""
+    return catalog.credits_by_person(credits, role)
+
+
 @bp.get("/titles/<int:title_id>/poster.svg")
 def placeholder(title_id: int):
     """A generated poster for titles whose image is missing or cannot load offline."""

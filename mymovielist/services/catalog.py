@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from functools import cache
@@ -382,6 +383,33 @@ def get_title(title_id: int) -> Title | None:
         )
     )
     return db.session.scalars(stmt).first()
+
+
+@dataclass(frozen=True)
+class PersonCredits:
+    """One person's lines in a title's cast or crew: their characters or jobs, in billing order."""
+
+    person: Person
+    parts: tuple[str, ...]
+
+
+def credits_by_person(credits: Iterable[Credit], role: str) -> list[PersonCredits]:
+    """A title's cast or crew with one entry per person (all their jobs), in the order each first appears.
+
+    Providers list a crew member once per job (writer, director, storyboard ...): a long anime's crew
+    would otherwise repeat the same names for screens.
+    """
+    parts: dict[int, list[str]] = {}
+    people: dict[int, Person] = {}
+    for credit in credits:
+        if credit.role != role:
+            continue
+        person_parts = parts.setdefault(credit.person_id, [])
+        people.setdefault(credit.person_id, credit.person)
+        part = credit.character if role == "cast" else credit.job
+        if part and part not in person_parts:
+            person_parts.append(part)
+    return [PersonCredits(people[person_id], tuple(found)) for person_id, found in parts.items()]
 
 
 def get_person(person_id: int) -> Person | None:

@@ -33,6 +33,7 @@ def test_sign_up_log_in_change_preferences_log_out_and_back_in(page):
 
     expect(page.locator(".flash")).to_contain_text("Welcome, journey!")
     nav = page.locator(".nav-account")
+    page.locator("details.nav-menu > summary").click()  # the account links live in the header's menu
     expect(nav.get_by_role("link", name="journey")).to_be_visible()
 
     # preferences: 5-star scores and the dark theme, applied to the page
@@ -46,6 +47,7 @@ def test_sign_up_log_in_change_preferences_log_out_and_back_in(page):
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(17, 19, 24)"
 
+    page.locator("details.nav-menu > summary").click()
     nav.get_by_role("button", name="Log out").click()
     expect(page.locator(".flash")).to_contain_text("You are logged out.")
     expect(page.locator("html")).to_have_attribute("data-theme", "system")
@@ -85,9 +87,11 @@ def test_without_javascript_sign_up_and_log_in_work(nojs_page):
     page.get_by_label("Confirm password").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
     expect(page.locator(".flash")).to_contain_text("Welcome, nojs!")
+    page.locator("details.nav-menu > summary").click()
     page.locator(".nav-account").get_by_role("button", name="Log out").click()
     page.goto("/auth/login")
     page.get_by_label("Username or email").fill("nojs")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.locator("details.nav-menu > summary").click()
     expect(page.locator(".nav-account").get_by_role("link", name="nojs")).to_be_visible()

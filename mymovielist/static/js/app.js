@@ -93,6 +93,21 @@
     if (box && !event.target.closest(".nav-search")) box.innerHTML = "";
   });
 
+  // The header's menu is a <details>: Escape (inside it) or a click elsewhere closes it; Escape returns
+  // focus to its summary so keyboard users are not left on a hidden link.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var menu = event.target.closest && event.target.closest("details.nav-menu[open]");
+    if (!menu) return;
+    menu.removeAttribute("open");
+    menu.querySelector("summary").focus();
+  });
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.nav-menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    });
+  });
+
   // Forms marked data-autosave save a pick made with the pointer (or from an opened list) at once,
   // but not the values the keyboard passes through: a closed <select> and a radio group fire `change`
   // on every arrow key (or type-ahead letter), and passing "Completed" would log every episode. Such a
