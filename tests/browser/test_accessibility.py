@@ -43,6 +43,16 @@ def a11y_server(a11y_app: Flask) -> Iterator[str]:
         yield url
 
 
+def _register(page, username: str) -> None:
+    page.goto("/auth/register")
+    page.fill("#username", username)
+    page.fill("#email", f"{username}@example.org")
+    page.fill("#password", PASSWORD)
+    page.fill("#confirm", PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url(re.compile(r".*/$"))
+
+
 def _first_title(kind: str) -> Title:
     return db.session.scalars(select(Title).where(Title.kind == kind).order_by(Title.popularity.desc())).first()
 
@@ -51,14 +61,7 @@ def _first_title(kind: str) -> Title:
 def pages(browser, a11y_app: Flask, a11y_server: str) -> dict[str, list[tuple[str, str]]]:
     """An admin with a list, ratings, a custom list and a review; the URLs of every kind of page."""
     context = browser.new_context(base_url=a11y_server)
-    page = context.new_page()
-    page.goto("/auth/register")
-    page.fill("#username", "curator")
-    page.fill("#email", "curator@example.org")
-    page.fill("#password", PASSWORD)
-    page.fill("#confirm", PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url(re.compile(r".*/$"))
+    _register(context.new_page(), "curator")
     context.close()
     with a11y_app.app_context():
         user = db.session.scalars(select(User).where(User.username == "curator")).one()
@@ -138,5 +141,30 @@ def test_every_page_has_no_axe_violations(browser, a11y_server, pages, theme, wi
     page.wait_for_url(re.compile(r".*/$"))
     for name, url in pages["signed_in"]:
         _check(page, name, url, theme, width, failures)
+    context.close()
+    assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+@pytest.mark.parametrize(("preference", "system", "background"),
+                         [("dark", "light", "rgb(17, 19, 24)"), ("light", "dark", "rgb(247, 247, 249)")])
+def test_a_chosen_theme_overrides_the_system_one_and_passes_axe(browser, a11y_server, pages, preference, system,
+                                                                  background, width):
+    """The settings' theme (data-theme on <html>) wins over prefers-color-scheme, with the same contrast."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(base_url=a11y_server, viewport={"width": width, "height": WIDTHS[width]},
+                                  color_scheme=system)
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    _register(page, f"themed{preference}{width}")
+    page.goto("/settings")
+    page.get_by_role("radio", name=preference.capitalize()).check()
+    page.get_by_role("button", name="Save preferences").click()
+    page.wait_for_load_state("networkidle")
+    failures: list[str] = []
+    for name, url in [("settings", "/settings"), *[p for p in pages["signed_in"] if p[0] in ("detail-anime", "user-list")]]:
+        _check(page, f"pref-{name}", url, preference, width, failures)
+        assert page.evaluate("document.documentElement.dataset.theme") == preference
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") == background
     context.close()
     assert not failures, "\n\n".join(failures)
