@@ -34,6 +34,8 @@ def a11y_app(tmp_path_factory: pytest.TempPathFactory, demo_db_file: Path) -> Fl
     return create_app({
         "TESTING": True, "SECRET_KEY": "a11y-tests", "CACHE_TYPE": "SimpleCache",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'test.sqlite3'}",
+        # Counters and images of this app stay in its temp folder, not in the checkout's instance/.
+        "RATELIMIT_STORAGE_URI": "memory://", "IMAGE_DIR": str(folder / "images"), "IMAGE_SOURCE_HOSTS": [],
     })
 
 
