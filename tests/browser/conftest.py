@@ -6,6 +6,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -68,14 +69,21 @@ def live_app(tmp_path_factory: pytest.TempPathFactory, migrated_db_file: Path) -
     return app
 
 
-@pytest.fixture(scope="session")
-def live_server(live_app: Flask) -> Iterator[str]:
-    """The app on a real HTTP server in a background thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+@contextmanager
+def serve(app: Flask) -> Iterator[str]:
+    """Serve `app` on a real HTTP server in a background thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    """The app on a real HTTP server in a background thread; yields its base URL."""
+    with serve(live_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
