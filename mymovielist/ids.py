@@ -1,7 +1,8 @@
 """Database ids from outside: `<int:…>` URL arguments, query strings and form fields.
 
-SQLite and PostgreSQL keep ids as signed 64-bit integers. Werkzeug's converter and WTForms'
-IntegerField accept any number of digits, and a larger id reached the driver as an OverflowError
+Our id columns are INTEGER: 32 bits on PostgreSQL (a larger value is "integer out of range", found
+by the route fuzzer on the PostgreSQL run), 64 on SQLite (a larger one an OverflowError). Werkzeug's
+converter and WTForms' IntegerField accept any number of digits, so a larger id reached the driver
 (a 500 from 20 endpoints). Past the bound a URL simply does not match (a 404 like any unknown id),
 a query value is ignored and a form field is refused with a message.
 """
@@ -12,11 +13,11 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 from wtforms.validators import NumberRange
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1
 
 
 class DatabaseIdConverter(IntegerConverter):
-    """`<int:…>` bounded to 0…2**63-1 unless a rule gives bounds of its own."""
+    """`<int:…>` bounded to 0…MAX_ID unless a rule gives bounds of its own."""
 
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,
                  signed: bool = False) -> None:

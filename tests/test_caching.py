@@ -32,7 +32,7 @@ def small_app(request, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated
     clone_database(migrated_db_file, tmp_path)
     overrides: dict = {"CACHE_THRESHOLD": THRESHOLD}
     if request.param == "file":
-        overrides.update(CACHE_TYPE=DefaultConfig.CACHE_TYPE, CACHE_DIR=str(tmp_path / "cache"))
+        overrides.update(CACHE_TYPE=DefaultConfig.CACHE_TYPE, CACHE_DIR=str(tmp_path / "cache"), CACHE_REDIS_URL="")
     app = create_app(_test_config(tmp_path, **overrides))
     yield app
     close_app(app)
