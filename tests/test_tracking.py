@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -116,7 +117,6 @@ def test_progress_going_back_forgets_this_runs_watches(app, client, make_title, 
 @pytest.mark.parametrize("data, message", [
     ({"progress": "13"}, "Progress is a number from 0 to 12"),
     ({"progress": "-1"}, "Number must be between"),
-    ({"status": "binge"}, "Not a valid choice"),
     ({"score": "11"}, "Score: choose a value from 0 to 10"),
     ({"score": "abc"}, "is not a number"),
     ({"started_on": "2999-01-01"}, "Dates cannot be in the future"),
@@ -135,6 +135,41 @@ def test_bad_entry_input_is_a_clear_422_and_changes_nothing(app, client, make_ti
         before.status, before.progress, before.score, before.started_on)
     plain = client.post(f"/titles/{title_id}/entry", data=data)
     assert plain.status_code == 422 and message in plain.get_data(as_text=True)
+
+
+def test_a_refused_status_comes_back_in_the_panel_beside_the_field(app, client, make_title, alice):
+    title_id = make_title("anime", "Twelve", details={"episode_count": 12})
+    client.post(f"/titles/{title_id}/entry", data={"status": "watching", "progress": "2"})
+    response = client.post(f"/titles/{title_id}/entry", data={"status": "binge"}, headers=panel_htmx())
+    assert response.status_code == 422 and "HX-Trigger" not in response.headers
+    html = response.get_data(as_text=True)
+    assert '<section id="entry-panel"' in html
+    assert re.search(rf'<select id="entry-status-{title_id}" name="status" aria-invalid="true" '
+                     rf'aria-describedby="entry-status-{title_id}-error">', html)
+    assert f'<p class="field-error" id="entry-status-{title_id}-error">Not a valid choice' in html
+    assert entry_of(app, alice, title_id).status == "watching"
+    plain = client.post(f"/titles/{title_id}/entry", data={"status": "binge"})
+    assert plain.status_code == 422 and "Not a valid choice" in plain.get_data(as_text=True)
+
+
+def test_a_refused_score_out_of_100_is_marked_beside_its_input(app, client, make_title, alice):
+    with app.app_context():
+        db.session.get(User, alice).preferences.score_scale = "100"
+        db.session.commit()
+    title_id = make_title("movie", "Heat")
+    response = client.post(f"/titles/{title_id}/rating", data={"score": "101"}, headers=panel_htmx())
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(rf'id="score-{title_id}"[^>]* aria-invalid="true" aria-describedby="score-{title_id}-error"', html)
+    assert entry_of(app, alice, title_id) is None
+
+
+def test_a_refusal_for_a_list_row_still_answers_with_a_toast(app, client, make_title, alice):
+    title_id = make_title("anime", "Twelve", details={"episode_count": 12})
+    client.post(f"/titles/{title_id}/entry", data={"status": "watching"})
+    response = client.post(f"/titles/{title_id}/entry", data={"status": "binge"}, headers=panel_htmx(f"entry-row-{title_id}"))
+    assert response.status_code == 422 and response.data == b""
+    assert "Not a valid choice" in json.loads(response.headers["HX-Trigger"])["toast"]["message"]
 
 
 def test_finish_before_start_is_refused(app, client, make_title, alice):

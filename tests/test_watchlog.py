@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -96,12 +96,28 @@ def test_time_watched_falls_back_to_the_titles_episode_length(app, client, make_
     ({"score": "12"}, "Score: choose a value"),
     ({"note": "x" * 2001}, "at most 2,000 characters"),
 ])
-def test_bad_watches_are_refused_with_a_message(app, client, make_title, viewer, data, message):
+def test_bad_watches_are_refused_with_the_message_beside_the_field(app, client, make_title, viewer, data, message):
     title_id = make_title("anime", "Twelve", details={"episode_count": 12})
     response = client.post(f"/titles/{title_id}/watches", data=data, headers=HX)
-    assert response.status_code == 422
-    assert message in json.loads(response.headers["HX-Trigger"])["toast"]["message"]
+    assert response.status_code == 422 and "HX-Trigger" not in response.headers
+    html = response.get_data(as_text=True)
+    field = {"watched_on": "date", "number": "number", "score": "score", "note": "note"}[next(iter(data))]
+    input_id = f"watch-{field}-{title_id}"
+    assert re.search(rf'id="{input_id}"[^>]* aria-invalid="true" aria-describedby="{input_id}-error"', html)
+    assert re.search(rf'<p class="field-error" id="{input_id}-error">[^<]*{re.escape(message)}', html)
+    assert html.count('aria-invalid="true"') == 1 and '<details class="watch-log" open>' in html
     assert events(app, viewer) == [] and entry(app, viewer, title_id) is None
+    plain = client.post(f"/titles/{title_id}/watches", data=data)  # without JavaScript: the error page says why
+    assert plain.status_code == 422 and message in plain.get_data(as_text=True)
+
+
+def test_a_refused_watch_keeps_what_was_typed(client, make_title, viewer):
+    title_id = make_title("anime", "Twelve", details={"episode_count": 12})
+    future = (date.today() + timedelta(days=3)).isoformat()
+    html = client.post(f"/titles/{title_id}/watches", headers=HX,
+                       data={"watched_on": future, "number": "7", "score": "8", "note": "great fight"}).get_data(as_text=True)
+    assert f'value="{future}"' in html and 'value="7"' in html and 'value="great fight"' in html
+    assert '<option value="8" selected>' in html
 
 
 def test_a_movie_has_no_episode_numbers(client, make_title, viewer):

@@ -24,8 +24,11 @@ def score_scale() -> str:
     return prefs.score_scale if prefs else scores.DEFAULT_SCALE
 
 
-def panel_context(title: Title) -> dict:
-    """Everything `_entry_panel.html` shows: one query for the entry, one for the watch log."""
+def panel_context(title: Title, errors: dict[str, str] | None = None, watch_form: WatchForm | None = None) -> dict:
+    """Everything `_entry_panel.html` shows: one query for the entry, one for the watch log.
+
+    A refused change passes `errors` (panel field key: message) and the refused watch form, kept as typed.
+    """
     if not current_user.is_authenticated:
         return {"signed_in": False}
     entry = tracking.get_entry(current_user.id, title.id)
@@ -40,7 +43,8 @@ def panel_context(title: Title) -> dict:
         "display_score": scores.to_display(entry.score, scale) if entry else None,
         "at_total": bool(entry and total and entry.progress >= total and entry.status != "completed"),
         "events": watchlog.list_events(current_user.id, title.id, limit=20) if entry else [],
-        "watch_form": WatchForm(formdata=None, scale=scale),
+        "watch_form": watch_form or WatchForm(formdata=None, scale=scale),
+        "errors": errors or {},
     }
 
 
@@ -87,7 +91,35 @@ def refused(problem: tracking.TrackingError | FlaskForm | Exception):
         return _refusal(problem)
 
 
+# The panel's fields that can show a refusal beside them, per route: the form field's name -> panel key.
+PANEL_FIELDS = {
+    "tracking.log_watch": {"watched_on": "watch.watched_on", "number": "watch.number", "score": "watch.score",
+                           "note": "watch.note"},
+    "tracking.rate": {"score": "score"},
+    "tracking.update_entry": {"status": "status"},
+}
+
+
+def _panel_errors(problem: tracking.TrackingError | FlaskForm | Exception) -> dict[str, str]:
+    """The refusal's messages keyed by the panel field they belong beside; empty if none of them has a place."""
+    fields = PANEL_FIELDS.get(request.endpoint or "", {})
+    if isinstance(problem, FlaskForm):
+        pairs = [(name, errors[0]) for name, errors in problem.errors.items() if errors and name != "csrf_token"]
+    else:
+        pairs = [(getattr(problem, "field", None), getattr(problem, "message", str(problem)))]
+    return {fields[name]: str(message) for name, message in pairs if name in fields}
+
+
 def _refusal(problem: tracking.TrackingError | FlaskForm | Exception):
+    errors = _panel_errors(problem) if wants_fragment("entry-panel") and current_user.is_authenticated else {}
+    if errors and request.view_args and (title := db.session.get(Title, request.view_args.get("title_id"))):
+        # The panel again with each message beside its field (app.js swaps a 422 that has a body and
+        # focuses the first invalid field); the watch form keeps what was typed.
+        watch_form = problem if isinstance(problem, WatchForm) else None
+        if watch_form is None and request.endpoint == "tracking.log_watch":
+            watch_form = WatchForm(scale=score_scale())
+        html = render_template("_entry_panel.html", title=title, panel=panel_context(title, errors, watch_form))
+        return htmx_response(html, 422)
     if isinstance(problem, FlaskForm):
         message = next((errors[0] for errors in problem.errors.values() if errors), "Check what you entered.")
         status = 400 if "csrf_token" in problem.errors else 422
