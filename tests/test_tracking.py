@@ -378,3 +378,32 @@ def test_deleting_a_rating_leaves_no_ghost_entry_on_the_web_or_the_api(app, clie
         from mymovielist.services import stats
 
         assert stats.get_user_stats(alice).total == 1
+
+
+def test_continue_watching_cards_show_progress_and_plus_one_swaps_the_card(app, client, make_title, alice):
+    title_id = make_title("anime", "Twenty-six", details={"episode_count": 26})
+    client.post(f"/titles/{title_id}/entry", data={"status": "watching", "progress": "5"})
+    page = client.get("/continue-watching").get_data(as_text=True)
+    card = f'id="progress-card-{title_id}"'
+    assert card in page and "Ep 5 / 26" in page and '<progress value="5" max="26"' in page
+    assert f'action="/titles/{title_id}/progress"' in page and 'name="next" value="/continue-watching"' in page
+    response = client.post(f"/titles/{title_id}/progress", data={"next": "/continue-watching"},
+                           headers=panel_htmx(f"progress-card-{title_id}"))
+    html = assert_fragment(response)
+    assert html.lstrip().startswith(f'<article class="card progress-card" {card}') and "Ep 6 / 26" in html
+    assert "entry-panel" not in html and entry_of(app, alice, title_id).progress == 6
+    plain = client.post(f"/titles/{title_id}/progress", data={"next": "/continue-watching"})  # without JavaScript
+    assert plain.status_code == 302 and plain.headers["Location"].endswith("/continue-watching")
+    assert entry_of(app, alice, title_id).progress == 7
+    shelf = client.get("/continue-watching", headers=panel_htmx("shelf-continue")).get_data(as_text=True)
+    assert '<div id="shelf-continue"' in shelf and "Ep 7 / 26" in shelf
+
+
+def test_a_continue_watching_card_at_the_last_episode_offers_completion(app, client, make_title, alice):
+    title_id = make_title("anime", "Two", details={"episode_count": 2})
+    client.post(f"/titles/{title_id}/entry", data={"status": "watching", "progress": "1"})
+    html = client.post(f"/titles/{title_id}/progress", headers=panel_htmx(f"progress-card-{title_id}")).get_data(as_text=True)
+    assert "Ep 2 / 2" in html and f'action="/titles/{title_id}/entry"' in html and "Mark completed" in html
+    html = client.post(f"/titles/{title_id}/entry", data={"status": "completed"},
+                       headers=panel_htmx(f"progress-card-{title_id}")).get_data(as_text=True)
+    assert "Completed ✓" in html and entry_of(app, alice, title_id).status == "completed"

@@ -48,6 +48,16 @@ def panel_context(title: Title, errors: dict[str, str] | None = None, watch_form
     }
 
 
+UNIT_SHORT = {"episode": "Ep", "chapter": "Ch", "issue": "Issue"}
+
+
+def card_context(title: Title, entry: ListEntry | None) -> dict:
+    """A Continue watching card: the title, the user's entry, the total and the words for one unit."""
+    unit_one = tracking.unit_label(title, plural=False)
+    return {"title": title, "entry": entry, "total": tracking.total_units(title), "unit_one": unit_one,
+            "unit_short": UNIT_SHORT[unit_one]}
+
+
 def row_context(entry: ListEntry) -> dict:
     """A row of the user's list page: the entry, its title and the owner's scale."""
     scale = score_scale()
@@ -74,6 +84,9 @@ def _answer(title: Title, result: tracking.EntryResult, trigger: dict):
     if wants_fragment(f"entry-row-{title.id}"):
         html = render_block("tracking/user_list.html", "entry_row", **row_context(result.entry)) if result.entry else ""
         html += render_template("tracking/_watchlist_count.html", oob=True) if result.watchlist_changed else ""
+        return htmx_response(html, trigger=trigger)
+    if wants_fragment(f"progress-card-{title.id}"):
+        html = render_template("tracking/_progress_card.html", card=card_context(title, result.entry))
         return htmx_response(html, trigger=trigger)
     if wants_fragment():
         html = render_template("tracking/_panel_response.html", title=title, panel=panel_context(title),

@@ -13,7 +13,14 @@ from mymovielist.models import Title, User
 from mymovielist.services import tracking
 from mymovielist.tracking import bp
 from mymovielist.tracking.forms import EntryForm, RatingForm
-from mymovielist.tracking.responses import entry_page, panel_context, refused, respond, score_scale
+from mymovielist.tracking.responses import (
+    card_context,
+    entry_page,
+    panel_context,
+    refused,
+    respond,
+    score_scale,
+)
 
 
 @bp.errorhandler(tracking.TrackingError)
@@ -107,6 +114,10 @@ def toggle_favourite(title_id: int):
 def _entry_panel(title: Title) -> dict:
     """The entry panel's context for a page that includes `_entry_panel.html` (the detail page)."""
     return panel_context(title)
+
+
+# Discover's Continue watching page and home shelf include `tracking/_progress_card.html` with it.
+bp.add_app_template_global(card_context, "progress_card")
 
 
 @bp.app_template_global("watchlist_count")
