@@ -48,6 +48,15 @@ def panel_context(title: Title, errors: dict[str, str] | None = None, watch_form
     }
 
 
+def episodes_context(title: Title) -> dict:
+    """The episode list under a title: each episode's absolute number, and what the user has seen."""
+    signed_in = current_user.is_authenticated
+    entry = tracking.get_entry(current_user.id, title.id) if signed_in else None
+    return {"episodes": watchlog.numbered_episodes(title.id), "signed_in": signed_in,
+            "progress": entry.progress if entry else 0,
+            "watched": watchlog.watched_units(current_user.id, title.id) if signed_in else set()}
+
+
 UNIT_SHORT = {"episode": "Ep", "chapter": "Ch", "issue": "Issue"}
 
 
@@ -84,6 +93,10 @@ def _answer(title: Title, result: tracking.EntryResult, trigger: dict):
     if wants_fragment(f"entry-row-{title.id}"):
         html = render_block("tracking/user_list.html", "entry_row", **row_context(result.entry)) if result.entry else ""
         html += render_template("tracking/_watchlist_count.html", oob=True) if result.watchlist_changed else ""
+        return htmx_response(html, trigger=trigger)
+    if wants_fragment("episodes"):  # an episode marked watched: the list, and the panel out of band
+        html = render_template("catalog/_episodes.html", title=title, eps=episodes_context(title))
+        html += render_template("_entry_panel.html", title=title, panel=panel_context(title), oob=True)
         return htmx_response(html, trigger=trigger)
     if wants_fragment(f"progress-card-{title.id}"):
         html = render_template("tracking/_progress_card.html", card=card_context(title, result.entry))

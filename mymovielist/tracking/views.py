@@ -16,6 +16,7 @@ from mymovielist.tracking.forms import EntryForm, RatingForm
 from mymovielist.tracking.responses import (
     card_context,
     entry_page,
+    episodes_context,
     panel_context,
     refused,
     respond,
@@ -118,6 +119,7 @@ def _entry_panel(title: Title) -> dict:
 
 # Discover's Continue watching page and home shelf include `tracking/_progress_card.html` with it.
 bp.add_app_template_global(card_context, "progress_card")
+bp.add_app_template_global(episodes_context, "episode_list")  # the title page's episode list
 
 
 @bp.app_template_global("watchlist_count")
