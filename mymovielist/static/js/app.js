@@ -52,7 +52,9 @@
   }
   document.body.addEventListener("htmx:afterSettle", function (event) {
     var xhr = event.detail && event.detail.xhr;
-    if (xhr && xhr.status === 422) focusFirstInvalid(document);
+    if (!xhr || xhr.status !== 422 || !event.target.querySelector) return;
+    // Only the swapped-in form: another form on the page may still show an older refusal.
+    if (event.target.matches("[aria-invalid='true']")) event.target.focus(); else focusFirstInvalid(event.target);
   });
   focusFirstInvalid(document.querySelector("main"));  // a full page posted back with errors
 
