@@ -95,7 +95,7 @@ def test_error_toasts_stay_until_dismissed_and_success_toasts_fade(sized, sign_u
     sign_up(page, "toasts")
     page.goto(f"/titles/{show}")
     page.route(re.compile(r".*/favourite$|.*/watchlist$"), lambda route: route.abort())  # the server is unreachable
-    page.locator("#entry-panel").get_by_role("button", name=re.compile("watchlist", re.I)).click()
+    page.locator("#entry-panel").get_by_role("button", name=re.compile("watchlist", re.IGNORECASE)).click()
     toast = page.locator("#toasts .toast-error")
     expect(toast).to_contain_text("Cannot reach the server")
     shot(page, "error-toast")
@@ -104,7 +104,7 @@ def test_error_toasts_stay_until_dismissed_and_success_toasts_fade(sized, sign_u
     page.keyboard.press("Escape")
     expect(toast).to_have_count(0)
 
-    page.locator("#entry-panel").get_by_role("button", name=re.compile("watchlist", re.I)).click()
+    page.locator("#entry-panel").get_by_role("button", name=re.compile("watchlist", re.IGNORECASE)).click()
     expect(toast).to_have_count(1)
     close = toast.get_by_role("button", name=re.compile("^Dismiss"))
     close.focus()
@@ -112,7 +112,7 @@ def test_error_toasts_stay_until_dismissed_and_success_toasts_fade(sized, sign_u
     expect(toast).to_have_count(0)
 
     page.unroute(re.compile(r".*/favourite$|.*/watchlist$"))
-    page.locator("#entry-panel").get_by_role("button", name=re.compile("watchlist", re.I)).click()
+    page.locator("#entry-panel").get_by_role("button", name=re.compile("watchlist", re.IGNORECASE)).click()
     success = page.locator("#toasts .toast-success")
     expect(success).to_have_count(1)
     expect(success.get_by_role("button")).to_have_count(0)
