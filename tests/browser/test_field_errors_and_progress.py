@@ -166,3 +166,13 @@ def test_without_javascript_a_refused_watch_and_an_episode_mark_still_work(nojs_
     page.goto("/continue-watching")
     page.locator(f"#progress-card-{show}").get_by_role("button", name=re.compile(r"^\+1")).click()
     expect(page.locator(f"#progress-card-{show}")).to_contain_text("Ep 2 / 26")
+
+
+def test_a_title_with_nothing_similar_shows_no_similar_heading(sized, show):
+    page = sized
+    page.goto(f"/titles/{show}")
+    expect(page.locator("#similar-heading")).to_have_count(1)  # until the shelf loads, a link stands in
+    page.locator("footer").scroll_into_view_if_needed()
+    expect(page.locator("#similar")).to_have_count(0)
+    expect(page.locator("#similar-heading")).to_have_count(0)
+    shot(page, "no-similar-titles")
