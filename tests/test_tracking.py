@@ -407,3 +407,14 @@ def test_a_continue_watching_card_at_the_last_episode_offers_completion(app, cli
     html = client.post(f"/titles/{title_id}/entry", data={"status": "completed"},
                        headers=panel_htmx(f"progress-card-{title_id}")).get_data(as_text=True)
     assert "Completed ✓" in html and entry_of(app, alice, title_id).status == "completed"
+
+
+def test_the_full_entry_form_marks_a_refused_date_invalid_and_links_its_message(app, client, make_title, alice):
+    title_id = make_title("anime", "Twelve", details={"episode_count": 12})
+    response = client.post(f"/titles/{title_id}/entry", data={"full": "1", "status": "watching", "progress": "0",
+                                                             "started_on": "2999-01-01", "priority": "1"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(r'<input[^>]* aria-describedby="started_on-error" aria-invalid="true"[^>]* id="started_on"', html)
+    assert '<p class="field-error" id="started_on-error">Dates cannot be in the future.</p>' in html
+    assert html.count('aria-invalid="true"') == 1

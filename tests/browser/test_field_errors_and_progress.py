@@ -176,3 +176,16 @@ def test_a_title_with_nothing_similar_shows_no_similar_heading(sized, show):
     expect(page.locator("#similar")).to_have_count(0)
     expect(page.locator("#similar-heading")).to_have_count(0)
     shot(page, "no-similar-titles")
+
+
+def test_the_full_entry_page_posted_back_with_an_error_focuses_the_field(sized, sign_up, show):
+    page = sized
+    sign_up(page, "fullform")
+    page.goto(f"/titles/{show}/entry")
+    page.fill("#started_on", "2999-01-01")
+    page.locator("form.entry-form button[type=submit]").click()
+    expect(page.locator("#started_on-error")).to_have_text("Dates cannot be in the future.")
+    expect(page.locator("#started_on")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#started_on")).to_be_focused()
+    no_sideways_scroll(page)
+    shot(page, "entry-form-error")
