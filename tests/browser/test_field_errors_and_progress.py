@@ -131,6 +131,7 @@ def test_continue_watching_card_counts_and_plus_one_swaps_it(sized, sign_up, sho
     expect(card.locator("progress")).to_have_attribute("value", "1")
     card.get_by_role("button", name=re.compile(r"^\+1")).click()
     expect(card).to_contain_text("Ep 2 / 26")
+    expect(page.locator(f"#progress-card-{show}-action")).to_be_focused()
     expect(page.locator("#toasts")).to_contain_text("Episode 2 logged.")
     assert page.url.endswith("/continue-watching")  # swapped in place, no navigation
     no_sideways_scroll(page)
@@ -151,6 +152,7 @@ def test_episode_list_numbers_once_and_marks_an_episode_watched(sized, sign_up, 
     page.locator("#episodes li.episode").nth(1).get_by_role("button", name=re.compile("Mark watched")).focus()
     page.keyboard.press("Enter")
     expect(page.locator("#episodes li.episode").nth(1)).to_contain_text("✓ Watched")
+    expect(page.locator("#episode-2-mark")).to_be_focused()  # the keyboard stays where it was
     page.locator("#episodes").scroll_into_view_if_needed()
     no_sideways_scroll(page)
     shot(page, "episode-list")
