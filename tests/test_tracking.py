@@ -418,3 +418,10 @@ def test_the_full_entry_form_marks_a_refused_date_invalid_and_links_its_message(
     assert re.search(r'<input[^>]* aria-describedby="started_on-error" aria-invalid="true"[^>]* id="started_on"', html)
     assert '<p class="field-error" id="started_on-error">Dates cannot be in the future.</p>' in html
     assert html.count('aria-invalid="true"') == 1
+
+
+def test_a_forged_score_for_the_radio_scale_is_refused_with_a_toast(app, client, make_title, alice):
+    title_id = make_title("movie", "Heat")
+    response = client.post(f"/titles/{title_id}/rating", data={"score": "11"}, headers=panel_htmx())
+    assert response.status_code == 422 and response.data == b""
+    assert "Score" in json.loads(response.headers["HX-Trigger"])["toast"]["message"]

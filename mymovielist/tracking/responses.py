@@ -128,9 +128,13 @@ PANEL_FIELDS = {
 
 def _panel_errors(problem: tracking.TrackingError | FlaskForm | Exception) -> dict[str, str]:
     """The refusal's messages keyed by the panel field they belong beside; empty if none of them has a place."""
+    if request.endpoint == "tracking.rate" and score_scale() != "100":
+        return {}  # only the 100-point input can be marked invalid; a radio group's refusal stays a toast
     fields = PANEL_FIELDS.get(request.endpoint or "", {})
     if isinstance(problem, FlaskForm):
-        pairs = [(name, errors[0]) for name, errors in problem.errors.items() if errors and name != "csrf_token"]
+        if "csrf_token" in problem.errors:  # an expired form: the 400 and its toast say so
+            return {}
+        pairs = [(name, errors[0]) for name, errors in problem.errors.items() if errors]
     else:
         pairs = [(getattr(problem, "field", None), getattr(problem, "message", str(problem)))]
     return {fields[name]: str(message) for name, message in pairs if name in fields}

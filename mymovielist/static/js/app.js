@@ -33,11 +33,12 @@
     if (open.length) open[open.length - 1].remove();  // the newest first, one per press
   });
 
-  // A refused form comes back as 422 with the form again, each message beside its field: swap it in
-  // (htmx keeps 4xx bodies out by default) and move focus to the first field to fix.
+  // A refused form comes back as 422 with the form again, each message beside its field (marked
+  // aria-invalid): swap it in (htmx keeps 4xx bodies out by default) and move focus to the first field
+  // to fix. Other 4xx bodies stay out, so nothing typed elsewhere is lost.
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail.xhr;
-    if (xhr && xhr.status === 422 && xhr.responseText) {
+    if (xhr && xhr.status === 422 && xhr.responseText.indexOf('aria-invalid="true"') !== -1) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
