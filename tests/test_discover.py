@@ -167,6 +167,17 @@ def test_detail_page_loads_similar_titles_when_revealed(client, catalog):
     assert "<html" in page and "Titles like" in page and "Trigun" in page
 
 
+def test_a_title_with_nothing_similar_loses_the_section_not_just_its_cards(client, make_title):
+    lonely = make_title("movie", "Lonely")
+    body = client.get(f"/titles/{lonely}").get_data(as_text=True)
+    assert '<section id="similar" class="shelf"' in body  # a link to the list stands in without JavaScript
+    response = client.get(f"/titles/{lonely}/similar", headers={**HX, "HX-Target": "similar-shelf"})
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == ('<div id="similar-shelf" hidden></div>'
+                                               '<section id="similar" hx-swap-oob="delete"></section>')
+    assert "No similar titles known yet." in client.get(f"/titles/{lonely}/similar").get_data(as_text=True)
+
+
 def test_similar_for_a_missing_title_is_404(client):
     assert client.get("/titles/999999/similar").status_code == 404
 

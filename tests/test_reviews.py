@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import AuthActions
@@ -80,6 +81,14 @@ def test_bad_bodies_are_refused_with_a_clear_message(app, alice, title, body, me
     response = alice.post(f"/titles/{title}/reviews", data={"body": body}, headers=HTMX)
     assert response.status_code == 422 and response.get_data() == b""
     assert message in json.loads(response.headers["HX-Trigger"])["toast"]["message"]
+    # From the title's page the section comes back, the text as typed and the reason beside it.
+    response = alice.post(f"/titles/{title}/reviews", data={"body": body}, headers={**HTMX, "HX-Target": "reviews"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "HX-Trigger" not in response.headers
+    assert '<section id="reviews"' in html and '<details class="review-compose" open>' in html
+    assert re.search(r'<textarea[^>]* aria-describedby="body-feedback[^"]*" aria-invalid="true"', html)
+    assert re.search(rf'id="body-feedback"[^>]*>\s*<p class="field-error">{re.escape(message)}', html)
+    assert body.strip()[:50] in html
     assert _reviews(app) == []
 
 

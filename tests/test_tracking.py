@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -116,7 +117,6 @@ def test_progress_going_back_forgets_this_runs_watches(app, client, make_title, 
 @pytest.mark.parametrize("data, message", [
     ({"progress": "13"}, "Progress is a number from 0 to 12"),
     ({"progress": "-1"}, "Number must be between"),
-    ({"status": "binge"}, "Not a valid choice"),
     ({"score": "11"}, "Score: choose a value from 0 to 10"),
     ({"score": "abc"}, "is not a number"),
     ({"started_on": "2999-01-01"}, "Dates cannot be in the future"),
@@ -135,6 +135,41 @@ def test_bad_entry_input_is_a_clear_422_and_changes_nothing(app, client, make_ti
         before.status, before.progress, before.score, before.started_on)
     plain = client.post(f"/titles/{title_id}/entry", data=data)
     assert plain.status_code == 422 and message in plain.get_data(as_text=True)
+
+
+def test_a_refused_status_comes_back_in_the_panel_beside_the_field(app, client, make_title, alice):
+    title_id = make_title("anime", "Twelve", details={"episode_count": 12})
+    client.post(f"/titles/{title_id}/entry", data={"status": "watching", "progress": "2"})
+    response = client.post(f"/titles/{title_id}/entry", data={"status": "binge"}, headers=panel_htmx())
+    assert response.status_code == 422 and "HX-Trigger" not in response.headers
+    html = response.get_data(as_text=True)
+    assert '<section id="entry-panel"' in html
+    assert re.search(rf'<select id="entry-status-{title_id}" name="status" aria-invalid="true" '
+                     rf'aria-describedby="entry-status-{title_id}-error">', html)
+    assert f'<p class="field-error" id="entry-status-{title_id}-error">Not a valid choice' in html
+    assert entry_of(app, alice, title_id).status == "watching"
+    plain = client.post(f"/titles/{title_id}/entry", data={"status": "binge"})
+    assert plain.status_code == 422 and "Not a valid choice" in plain.get_data(as_text=True)
+
+
+def test_a_refused_score_out_of_100_is_marked_beside_its_input(app, client, make_title, alice):
+    with app.app_context():
+        db.session.get(User, alice).preferences.score_scale = "100"
+        db.session.commit()
+    title_id = make_title("movie", "Heat")
+    response = client.post(f"/titles/{title_id}/rating", data={"score": "101"}, headers=panel_htmx())
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(rf'id="score-{title_id}"[^>]* aria-invalid="true" aria-describedby="score-{title_id}-error"', html)
+    assert entry_of(app, alice, title_id) is None
+
+
+def test_a_refusal_for_a_list_row_still_answers_with_a_toast(app, client, make_title, alice):
+    title_id = make_title("anime", "Twelve", details={"episode_count": 12})
+    client.post(f"/titles/{title_id}/entry", data={"status": "watching"})
+    response = client.post(f"/titles/{title_id}/entry", data={"status": "binge"}, headers=panel_htmx(f"entry-row-{title_id}"))
+    assert response.status_code == 422 and response.data == b""
+    assert "Not a valid choice" in json.loads(response.headers["HX-Trigger"])["toast"]["message"]
 
 
 def test_finish_before_start_is_refused(app, client, make_title, alice):
@@ -343,3 +378,50 @@ def test_deleting_a_rating_leaves_no_ghost_entry_on_the_web_or_the_api(app, clie
         from mymovielist.services import stats
 
         assert stats.get_user_stats(alice).total == 1
+
+
+def test_continue_watching_cards_show_progress_and_plus_one_swaps_the_card(app, client, make_title, alice):
+    title_id = make_title("anime", "Twenty-six", details={"episode_count": 26})
+    client.post(f"/titles/{title_id}/entry", data={"status": "watching", "progress": "5"})
+    page = client.get("/continue-watching").get_data(as_text=True)
+    card = f'id="progress-card-{title_id}"'
+    assert card in page and "Ep 5 / 26" in page and '<progress value="5" max="26"' in page
+    assert f'action="/titles/{title_id}/progress"' in page and 'name="next" value="/continue-watching"' in page
+    response = client.post(f"/titles/{title_id}/progress", data={"next": "/continue-watching"},
+                           headers=panel_htmx(f"progress-card-{title_id}"))
+    html = assert_fragment(response)
+    assert html.lstrip().startswith(f'<article class="card progress-card" {card}') and "Ep 6 / 26" in html
+    assert "entry-panel" not in html and entry_of(app, alice, title_id).progress == 6
+    plain = client.post(f"/titles/{title_id}/progress", data={"next": "/continue-watching"})  # without JavaScript
+    assert plain.status_code == 302 and plain.headers["Location"].endswith("/continue-watching")
+    assert entry_of(app, alice, title_id).progress == 7
+    shelf = client.get("/continue-watching", headers=panel_htmx("shelf-continue")).get_data(as_text=True)
+    assert '<div id="shelf-continue"' in shelf and "Ep 7 / 26" in shelf
+
+
+def test_a_continue_watching_card_at_the_last_episode_offers_completion(app, client, make_title, alice):
+    title_id = make_title("anime", "Two", details={"episode_count": 2})
+    client.post(f"/titles/{title_id}/entry", data={"status": "watching", "progress": "1"})
+    html = client.post(f"/titles/{title_id}/progress", headers=panel_htmx(f"progress-card-{title_id}")).get_data(as_text=True)
+    assert "Ep 2 / 2" in html and f'action="/titles/{title_id}/entry"' in html and "Mark completed" in html
+    html = client.post(f"/titles/{title_id}/entry", data={"status": "completed"},
+                       headers=panel_htmx(f"progress-card-{title_id}")).get_data(as_text=True)
+    assert "Completed ✓" in html and entry_of(app, alice, title_id).status == "completed"
+
+
+def test_the_full_entry_form_marks_a_refused_date_invalid_and_links_its_message(app, client, make_title, alice):
+    title_id = make_title("anime", "Twelve", details={"episode_count": 12})
+    response = client.post(f"/titles/{title_id}/entry", data={"full": "1", "status": "watching", "progress": "0",
+                                                             "started_on": "2999-01-01", "priority": "1"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(r'<input[^>]* aria-describedby="started_on-error" aria-invalid="true"[^>]* id="started_on"', html)
+    assert '<p class="field-error" id="started_on-error">Dates cannot be in the future.</p>' in html
+    assert html.count('aria-invalid="true"') == 1
+
+
+def test_a_forged_score_for_the_radio_scale_is_refused_with_a_toast(app, client, make_title, alice):
+    title_id = make_title("movie", "Heat")
+    response = client.post(f"/titles/{title_id}/rating", data={"score": "11"}, headers=panel_htmx())
+    assert response.status_code == 422 and response.data == b""
+    assert "Score" in json.loads(response.headers["HX-Trigger"])["toast"]["message"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -96,12 +96,28 @@ def test_time_watched_falls_back_to_the_titles_episode_length(app, client, make_
     ({"score": "12"}, "Score: choose a value"),
     ({"note": "x" * 2001}, "at most 2,000 characters"),
 ])
-def test_bad_watches_are_refused_with_a_message(app, client, make_title, viewer, data, message):
+def test_bad_watches_are_refused_with_the_message_beside_the_field(app, client, make_title, viewer, data, message):
     title_id = make_title("anime", "Twelve", details={"episode_count": 12})
     response = client.post(f"/titles/{title_id}/watches", data=data, headers=HX)
-    assert response.status_code == 422
-    assert message in json.loads(response.headers["HX-Trigger"])["toast"]["message"]
+    assert response.status_code == 422 and "HX-Trigger" not in response.headers
+    html = response.get_data(as_text=True)
+    field = {"watched_on": "date", "number": "number", "score": "score", "note": "note"}[next(iter(data))]
+    input_id = f"watch-{field}-{title_id}"
+    assert re.search(rf'id="{input_id}"[^>]* aria-invalid="true" aria-describedby="{input_id}-error"', html)
+    assert re.search(rf'<p class="field-error" id="{input_id}-error">[^<]*{re.escape(message)}', html)
+    assert html.count('aria-invalid="true"') == 1 and '<details class="watch-log" open>' in html
     assert events(app, viewer) == [] and entry(app, viewer, title_id) is None
+    plain = client.post(f"/titles/{title_id}/watches", data=data)  # without JavaScript: the error page says why
+    assert plain.status_code == 422 and message in plain.get_data(as_text=True)
+
+
+def test_a_refused_watch_keeps_what_was_typed(client, make_title, viewer):
+    title_id = make_title("anime", "Twelve", details={"episode_count": 12})
+    future = (date.today() + timedelta(days=3)).isoformat()
+    html = client.post(f"/titles/{title_id}/watches", headers=HX,
+                       data={"watched_on": future, "number": "7", "score": "8", "note": "great fight"}).get_data(as_text=True)
+    assert f'value="{future}"' in html and 'value="7"' in html and 'value="great fight"' in html
+    assert '<option value="8" selected>' in html
 
 
 def test_a_movie_has_no_episode_numbers(client, make_title, viewer):
@@ -244,3 +260,37 @@ def test_a_finish_date_alone_moves_a_one_day_watch_and_an_api_entry_completes_on
     assert (response.get_json()["started_on"], response.get_json()["progress"]) == ("2019-01-02", 2)
     assert {(e.title_id, e.watched_at.date(), e.is_rewatch) for e in events(app, viewer)} == {
         (film, date(2015, 3, 1), False), (series, date(2019, 1, 2), False)}
+
+
+def _episode_items(html: str) -> list[str]:
+    return re.findall(r'<li class="episode[^"]*">.*?</li>', html, re.DOTALL)
+
+
+def test_the_episode_list_numbers_each_episode_once_and_marks_one_watched(app, client, make_title, viewer):
+    episodes = [EpisodeRecord(number=n, season_number=s, name=f"Part {s}.{n}") for s in (1, 2) for n in (1, 2)]
+    title_id = make_title("series", "Show", details={"episode_count": 4}, episodes=episodes)
+    items = _episode_items(client.get(f"/titles/{title_id}").get_data(as_text=True))
+    assert len(items) == 4 and "<ol" not in items[0]
+    assert re.search(r'<span class="ep-number">S2E1</span>\s*<span class="ep-name">Part 2.1', items[2])
+    assert items[2].count("S2E1") == 2  # the visible number, and the button's hidden name: no second numbering
+    assert 'name="number" value="3"' in items[2]  # the absolute number the watch log counts
+    response = client.post(f"/titles/{title_id}/watches", data={"number": "1"}, headers={**HX, "HX-Target": "episodes"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="episodes"') and 'id="entry-panel"' in html and 'hx-swap-oob="true"' in html
+    assert "Mark watched" not in _episode_items(html)[0] and "✓ Watched" in _episode_items(html)[0]
+    assert "Mark watched" in _episode_items(html)[1]
+    assert entry(app, viewer, title_id).progress == 1
+    plain = client.post(f"/titles/{title_id}/watches", data={"number": "3", "next": f"/titles/{title_id}#episodes"})
+    assert plain.status_code == 302 and plain.headers["Location"].endswith("#episodes")
+    items = _episode_items(client.get(f"/titles/{title_id}").get_data(as_text=True))
+    assert ["✓ Watched" in item for item in items] == [True, False, True, False]
+    assert [(e.number, e.is_rewatch) for e in events(app, viewer)] == [(1, False), (3, False)]
+
+
+def test_visitors_see_the_episode_list_without_marks(client, make_title):
+    title_id = make_title("anime", "Bebop", details={"episode_count": 2},
+                          episodes=[EpisodeRecord(number=n, name=f"Session {n}") for n in (1, 2)])
+    items = _episode_items(client.get(f"/titles/{title_id}").get_data(as_text=True))
+    assert len(items) == 2 and '<span class="ep-number">#1</span>' in items[0]
+    assert "<form" not in items[0] and "✓" not in items[0]

@@ -14,7 +14,7 @@ from mymovielist.discover.forms import WINDOW_LABELS, KindForm, ShelfForm, Trend
 from mymovielist.extensions import db
 from mymovielist.htmx import wants_fragment
 from mymovielist.models import Title
-from mymovielist.services import cache_keys, catalog, recommend, similar, trending
+from mymovielist.services import cache_keys, catalog, recommend, similar, tracking, trending
 from mymovielist.services.content import viewer_filter
 
 SHELF_SIZE = 12  # cards in a home-page or detail-page section
@@ -93,7 +93,8 @@ def recommendations():
 def continue_watching():
     """List what the current user is watching or reading, most recent first."""
     titles = recommend.list_in_progress(current_user, limit=RECOMMENDATIONS)
-    return _render("discover/continue_watching.html", "shelf-continue", titles=titles)
+    entries = tracking.entries_by_title(current_user.id, [title.id for title in titles])
+    return _render("discover/continue_watching.html", "shelf-continue", titles=titles, entries=entries)
 
 
 @bp.get("/titles/<int:title_id>/similar", endpoint="similar")

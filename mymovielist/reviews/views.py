@@ -21,15 +21,17 @@ def _viewer():
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
-def review_section(title: Title, with_list: bool = True) -> dict:
+def review_section(title: Title, with_list: bool = True, form: ReviewForm | None = None) -> dict:
     """What the reviews section of a detail page shows: your review's form and the first page of reviews.
 
     Without `with_list` the page of reviews is left for htmx to load when it scrolls into view
     (a link to the reviews page stands in without JavaScript), so a title's page costs no query for it.
+    A refused `form` comes back as typed, with its errors.
     """
     viewer = _viewer()
     own = reviews.get_own_review(viewer, title) if viewer else None
-    return {"title": title, "own": own, "form": ReviewForm(formdata=None, obj=own) if viewer else None,
+    form = form or (ReviewForm(formdata=None, obj=own) if viewer else None)
+    return {"title": title, "own": own, "form": form,
             "reviews_page": reviews.list_reviews(title, viewer) if with_list else None}
 
 
@@ -60,9 +62,12 @@ def _own_review(review_id: int) -> Review:
 
 
 def _refused(form: ReviewForm, title: Title, message: str, review: Review | None = None):
-    if is_htmx():  # keep what the user typed: no swap, a toast says why
-        return htmx_response("", 422, trigger=toast(message, "error"))
     form.body.errors = list(form.body.errors) or [message]
+    if wants_fragment("reviews"):  # the section again, the text as typed and the reason beside it
+        html = render_template("reviews/_section.html", section=review_section(title, form=form))
+        return htmx_response(html, 422)
+    if is_htmx():
+        return htmx_response("", 422, trigger=toast(message, "error"))
     return render_template("reviews/edit.html", title=title, form=form, review=review), 422
 
 

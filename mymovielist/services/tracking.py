@@ -118,6 +118,14 @@ def get_entry(user_id: int, title_id: int) -> ListEntry | None:
     return db.session.scalar(select(ListEntry).where(ListEntry.user_id == user_id, ListEntry.title_id == title_id))
 
 
+def entries_by_title(user_id: int, title_ids: list[int]) -> dict[int, ListEntry]:
+    """The user's entries of these titles, keyed by title id, in one query."""
+    if not title_ids:
+        return {}
+    rows = db.session.scalars(select(ListEntry).where(ListEntry.user_id == user_id, ListEntry.title_id.in_(title_ids)))
+    return {entry.title_id: entry for entry in rows}
+
+
 def _new_entry(user: User, title: Title, status: str, on: date, via: str | None = None) -> ListEntry:
     """A new entry with the first status's side effects (a concurrent twin is reused, not duplicated)."""
     entry = ListEntry(user_id=user.id, title_id=title.id, status="", progress=0, rewatch_count=0,

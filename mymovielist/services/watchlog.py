@@ -28,14 +28,26 @@ def _moment(on: date) -> datetime:
     return datetime.combine(on, time(12), tzinfo=UTC)
 
 
+def _ordinal():
+    """An episode's absolute number, what progress and the log count (the nth installment across seasons)."""
+    # Specials (season 0 of a series with seasons) come after the regular episodes.
+    return func.row_number().over(
+        order_by=(Episode.season_number == 0, Episode.season_number, Episode.number)).label("ordinal")
+
+
+def numbered_episodes(title_id: int) -> list[tuple[int, Episode]]:
+    """The title's episodes in order, each with its absolute number."""
+    ranked = select(Episode.id, _ordinal()).where(Episode.title_id == title_id).subquery()
+    rows = db.session.execute(select(ranked.c.ordinal, Episode).join(Episode, Episode.id == ranked.c.id)
+                              .order_by(ranked.c.ordinal))
+    return [(number, episode) for number, episode in rows]
+
+
 def _episode_ids(title: Title, numbers: list[int]) -> dict[int, int]:
     """The Episode row of each absolute number (the nth installment across seasons), when known."""
     if not numbers:
         return {}
-    # Specials (season 0 of a series with seasons) come after the regular episodes.
-    ordinal = func.row_number().over(
-        order_by=(Episode.season_number == 0, Episode.season_number, Episode.number)).label("ordinal")
-    ranked = select(Episode.id, ordinal).where(Episode.title_id == title.id).subquery()
+    ranked = select(Episode.id, _ordinal()).where(Episode.title_id == title.id).subquery()
     rows = db.session.execute(select(ranked.c.ordinal, ranked.c.id).where(ranked.c.ordinal.in_(numbers)))
     return {ordinal_: episode_id for ordinal_, episode_id in rows}
 

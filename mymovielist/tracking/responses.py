@@ -24,8 +24,11 @@ def score_scale() -> str:
     return prefs.score_scale if prefs else scores.DEFAULT_SCALE
 
 
-def panel_context(title: Title) -> dict:
-    """Everything `_entry_panel.html` shows: one query for the entry, one for the watch log."""
+def panel_context(title: Title, errors: dict[str, str] | None = None, watch_form: WatchForm | None = None) -> dict:
+    """Everything `_entry_panel.html` shows: one query for the entry, one for the watch log.
+
+    A refused change passes `errors` (panel field key: message) and the refused watch form, kept as typed.
+    """
     if not current_user.is_authenticated:
         return {"signed_in": False}
     entry = tracking.get_entry(current_user.id, title.id)
@@ -40,8 +43,28 @@ def panel_context(title: Title) -> dict:
         "display_score": scores.to_display(entry.score, scale) if entry else None,
         "at_total": bool(entry and total and entry.progress >= total and entry.status != "completed"),
         "events": watchlog.list_events(current_user.id, title.id, limit=20) if entry else [],
-        "watch_form": WatchForm(formdata=None, scale=scale),
+        "watch_form": watch_form or WatchForm(formdata=None, scale=scale),
+        "errors": errors or {},
     }
+
+
+def episodes_context(title: Title) -> dict:
+    """The episode list under a title: each episode's absolute number, and what the user has seen."""
+    signed_in = current_user.is_authenticated
+    entry = tracking.get_entry(current_user.id, title.id) if signed_in else None
+    return {"episodes": watchlog.numbered_episodes(title.id), "signed_in": signed_in,
+            "progress": entry.progress if entry else 0,
+            "watched": watchlog.watched_units(current_user.id, title.id) if signed_in else set()}
+
+
+UNIT_SHORT = {"episode": "Ep", "chapter": "Ch", "issue": "Issue"}
+
+
+def card_context(title: Title, entry: ListEntry | None) -> dict:
+    """A Continue watching card: the title, the user's entry, the total and the words for one unit."""
+    unit_one = tracking.unit_label(title, plural=False)
+    return {"title": title, "entry": entry, "total": tracking.total_units(title), "unit_one": unit_one,
+            "unit_short": UNIT_SHORT[unit_one]}
 
 
 def row_context(entry: ListEntry) -> dict:
@@ -83,6 +106,13 @@ def _answer(title: Title, result: tracking.EntryResult, trigger: dict):
         html = render_block("tracking/user_list.html", "entry_row", **row_context(result.entry)) if result.entry else ""
         html += render_template("tracking/_watchlist_count.html", oob=True) if result.watchlist_changed else ""
         return htmx_response(html, trigger=trigger)
+    if wants_fragment("episodes"):  # an episode marked watched: the list, and the panel out of band
+        html = render_template("catalog/_episodes.html", title=title, eps=episodes_context(title))
+        html += render_template("_entry_panel.html", title=title, panel=panel_context(title), oob=True)
+        return htmx_response(html, trigger=trigger)
+    if wants_fragment(f"progress-card-{title.id}"):
+        html = render_template("tracking/_progress_card.html", card=card_context(title, result.entry))
+        return htmx_response(html, trigger=trigger)
     if wants_fragment():
         html = render_template("tracking/_panel_response.html", title=title, panel=panel_context(title),
                                watchlist_changed=result.watchlist_changed)
@@ -99,7 +129,39 @@ def refused(problem: tracking.TrackingError | FlaskForm | Exception):
         return _refusal(problem)
 
 
+# The panel's fields that can show a refusal beside them, per route: the form field's name -> panel key.
+PANEL_FIELDS = {
+    "tracking.log_watch": {"watched_on": "watch.watched_on", "number": "watch.number", "score": "watch.score",
+                           "note": "watch.note"},
+    "tracking.rate": {"score": "score"},
+    "tracking.update_entry": {"status": "status"},
+}
+
+
+def _panel_errors(problem: tracking.TrackingError | FlaskForm | Exception) -> dict[str, str]:
+    """The refusal's messages keyed by the panel field they belong beside; empty if none of them has a place."""
+    if request.endpoint == "tracking.rate" and score_scale() != "100":
+        return {}  # only the 100-point input can be marked invalid; a radio group's refusal stays a toast
+    fields = PANEL_FIELDS.get(request.endpoint or "", {})
+    if isinstance(problem, FlaskForm):
+        if "csrf_token" in problem.errors:  # an expired form: the 400 and its toast say so
+            return {}
+        pairs = [(name, errors[0]) for name, errors in problem.errors.items() if errors]
+    else:
+        pairs = [(getattr(problem, "field", None), getattr(problem, "message", str(problem)))]
+    return {fields[name]: str(message) for name, message in pairs if name in fields}
+
+
 def _refusal(problem: tracking.TrackingError | FlaskForm | Exception):
+    errors = _panel_errors(problem) if wants_fragment("entry-panel") and current_user.is_authenticated else {}
+    if errors and request.view_args and (title := db.session.get(Title, request.view_args.get("title_id"))):
+        # The panel again with each message beside its field (app.js swaps a 422 that has a body and
+        # focuses the first invalid field); the watch form keeps what was typed.
+        watch_form = problem if isinstance(problem, WatchForm) else None
+        if watch_form is None and request.endpoint == "tracking.log_watch":
+            watch_form = WatchForm(scale=score_scale())
+        html = render_template("_entry_panel.html", title=title, panel=panel_context(title, errors, watch_form))
+        return htmx_response(html, 422)
     if isinstance(problem, FlaskForm):
         message = next((errors[0] for errors in problem.errors.values() if errors), "Check what you entered.")
         status = 400 if "csrf_token" in problem.errors else 422

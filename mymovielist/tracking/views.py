@@ -15,7 +15,9 @@ from mymovielist.services import cache_keys, tracking
 from mymovielist.tracking import bp
 from mymovielist.tracking.forms import EntryForm, RatingForm
 from mymovielist.tracking.responses import (
+    card_context,
     entry_page,
+    episodes_context,
     panel_context,
     refused,
     respond,
@@ -117,6 +119,11 @@ def toggle_favourite(title_id: int):
 def _entry_panel(title: Title) -> dict:
     """The entry panel's context for a page that includes `_entry_panel.html` (the detail page)."""
     return panel_context(title)
+
+
+# Discover's Continue watching page and home shelf include `tracking/_progress_card.html` with it.
+bp.add_app_template_global(card_context, "progress_card")
+bp.add_app_template_global(episodes_context, "episode_list")  # the title page's episode list
 
 
 @bp.app_template_global("watchlist_count")

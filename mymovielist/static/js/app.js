@@ -3,16 +3,61 @@
 (function () {
   "use strict";
 
+  // Success and info toasts fade after 5 s; an error toast stays until its close button or Escape
+  // dismisses it, so a slow reader still learns why nothing changed.
   function showToast(message, level) {
     var box = document.getElementById("toasts");
     if (!box || !message) return;
     var toast = document.createElement("div");
     toast.className = "toast toast-" + (level || "info");
     toast.setAttribute("role", level === "error" ? "alert" : "status");
-    toast.textContent = message;
+    var text = document.createElement("span");
+    text.textContent = message;
+    toast.appendChild(text);
+    if (level === "error") {
+      var close = document.createElement("button");
+      close.type = "button";
+      close.className = "toast-close";
+      close.setAttribute("aria-label", "Dismiss: " + message);
+      close.textContent = "×";
+      close.addEventListener("click", function () { toast.remove(); });
+      toast.appendChild(close);
+    } else {
+      setTimeout(function () { toast.remove(); }, 5000);
+    }
     box.appendChild(toast);
-    setTimeout(function () { toast.remove(); }, 5000);
   }
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.defaultPrevented) return;
+    var open = document.querySelectorAll("#toasts .toast-error");
+    if (open.length) open[open.length - 1].remove();  // the newest first, one per press
+  });
+
+  // A refused form comes back as 422 with the form again, each message beside its field (marked
+  // aria-invalid): swap it in (htmx keeps 4xx bodies out by default) and move focus to the first field
+  // to fix. Other 4xx bodies stay out, so nothing typed elsewhere is lost.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status === 422 && xhr.responseText.indexOf('aria-invalid="true"') !== -1) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  function focusFirstInvalid(root) {
+    var field = (root || document).querySelector("[aria-invalid='true']");
+    if (!field) return false;
+    var closed = field.closest("details:not([open])");
+    if (closed) closed.open = true;
+    field.focus();
+    return true;
+  }
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (!xhr || xhr.status !== 422 || !event.target.querySelector) return;
+    // Only the swapped-in form: another form on the page may still show an older refusal.
+    if (event.target.matches("[aria-invalid='true']")) event.target.focus(); else focusFirstInvalid(event.target);
+  });
+  focusFirstInvalid(document.querySelector("main"));  // a full page posted back with errors
 
   document.body.addEventListener("toast", function (event) {
     showToast(event.detail.message, event.detail.level);
