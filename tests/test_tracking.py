@@ -425,3 +425,16 @@ def test_a_forged_score_for_the_radio_scale_is_refused_with_a_toast(app, client,
     response = client.post(f"/titles/{title_id}/rating", data={"score": "11"}, headers=panel_htmx())
     assert response.status_code == 422 and response.data == b""
     assert "Score" in json.loads(response.headers["HX-Trigger"])["toast"]["message"]
+
+
+def test_an_empty_progress_field_keeps_the_progress(app, client, auth, make_user, make_title):
+    """Found by the route fuzzer: a partial form with `progress=` sent empty was a 500 (None <= int)."""
+    make_user("alice")
+    auth.login("alice")
+    title_id = make_title("series", "Counted", details={"episode_count": 9})
+    assert client.post(f"/titles/{title_id}/entry", data={"status": "watching", "progress": "3"}).status_code == 302
+    response = client.post(f"/titles/{title_id}/entry", data={"progress": "", "notes": "still going"})
+    assert response.status_code == 302  # saved (a plain form post is redirected back)
+    with app.app_context():
+        entry = db.session.scalar(db.select(ListEntry).where(ListEntry.title_id == title_id))
+        assert (entry.progress, entry.notes) == (3, "still going")

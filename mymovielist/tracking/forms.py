@@ -84,10 +84,10 @@ class EntryForm(FlaskForm):
             "tags": [tag for tag in (self.tags.data or "").split(",")],
             "priority": int(self.priority.data) if self.priority.data else 0,
         }
+        if self.progress.data is None:  # left empty: the progress stays (it is never "none")
+            del values["progress"]
         if not full:
             return {name: value for name, value in values.items() if name in sent}
-        if self.progress.data is None:
-            del values["progress"]
         if not self.status.data:
             del values["status"]
         return values
