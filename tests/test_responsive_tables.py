@@ -19,4 +19,6 @@ def test_the_templates_have_tables():
 @pytest.mark.parametrize("path, start", TABLES, ids=lambda value: str(value.relative_to(TEMPLATES)) if isinstance(value, Path) else str(value))
 def test_each_table_is_wrapped_in_a_scroll_box(path, start):
     before = path.read_text()[:start].rstrip()
-    assert before.endswith('<div class="table-scroll">'), f"{path.relative_to(TEMPLATES)}: a <table> outside .table-scroll"
+    # a box that scrolls must take keyboard focus to be scrolled without a mouse (axe: scrollable-region-focusable)
+    assert re.search(r'<div class="table-scroll" tabindex="0" role="group" aria-label[^>]*>$', before), (
+        f"{path.relative_to(TEMPLATES)}: a <table> outside a focusable, labelled .table-scroll")
