@@ -18,7 +18,7 @@ from pathlib import Path
 
 from flask import has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -47,7 +47,7 @@ def _begin_immediate() -> bool:
 PRIVATE = 0o600  # users' data: readable by the app's own account only, like the secret key
 
 
-def sqlite_file(uri: str) -> Path | None:
+def sqlite_file(uri: str | URL) -> Path | None:
     """The file a SQLite URI names, or None for another database or an in-memory one."""
     url = make_url(uri)
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from mymovielist.database import keep_private
+from mymovielist.database import keep_private, sqlite_file
 from mymovielist.extensions import db
 
 REQUIRED_TABLES = ("alembic_version", "titles", "users")
@@ -29,9 +29,10 @@ def database_path() -> Path:
             "`pg_dump --format=custom --file=mymovielist.dump <database URL>` and restore with "
             "`pg_restore --clean --if-exists --dbname=<database URL> mymovielist.dump` (README, Operations)"
         )
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+    path = sqlite_file(url)
+    if path is None:
         raise BackupError("backup and restore work on a SQLite database file; use your database's own tools")
-    return Path(url.database).resolve()
+    return path.resolve()
 
 
 def default_backup_path(now: datetime | None = None) -> Path:
