@@ -196,14 +196,27 @@ def migrated_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_db_file: Path) -> Iterator[Flask]:
-    """An app on a private copy of an empty migrated database, in a temporary instance folder."""
+def make_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_db_file: Path) -> Iterator[Callable[..., Flask]]:
+    """`make_app(**settings)`: an app with the test settings plus these, on the test's private copy of an
+    empty migrated database, in a temporary instance folder (for settings read once, at start-up)."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "instance"))
     clone_database(migrated_db_file, tmp_path)
-    app = create_app(_test_config(tmp_path))
-    yield app
-    close_app(app)
+    made: list[Flask] = []
+
+    def make(**settings) -> Flask:
+        made.append(create_app(_test_config(tmp_path, **settings)))
+        return made[-1]
+
+    yield make
+    for made_app in made:
+        close_app(made_app)
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    """An app on a private copy of an empty migrated database, in a temporary instance folder."""
+    return make_app()
 
 
 @pytest.fixture(scope="session")

@@ -3,28 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import _test_config, clone_database, close_app
-from flask import Flask
-
-from mymovielist import create_app
 
 PROXY = "127.0.0.1"  # nginx on the same host, as in most deployments
-
-
-@pytest.fixture
-def make_app(tmp_path, monkeypatch, migrated_db_file):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "instance"))
-    clone_database(migrated_db_file, tmp_path)
-    made = []
-
-    def make(**config) -> Flask:
-        made.append(create_app(_test_config(tmp_path, **config)))
-        return made[-1]
-
-    yield make
-    for app in made:
-        close_app(app)
 
 
 def via_proxy(client, path, forwarded_for=None, method="GET", **kwargs):

@@ -5,10 +5,8 @@ from __future__ import annotations
 import socket
 
 import pytest
-from conftest import PASSWORD, AuthActions, _test_config, clone_database, close_app
-from flask import Flask
+from conftest import PASSWORD, AuthActions
 
-from mymovielist import create_app
 from mymovielist.extensions import db
 from mymovielist.models import SyncRun
 from mymovielist.providers.errors import ProviderError
@@ -26,17 +24,10 @@ def _closed_port() -> int:
 
 
 @pytest.fixture
-def unreachable_app(tmp_path, monkeypatch, migrated_db_file):
+def unreachable_app(make_app):
     """An app whose TMDB key is real-looking and whose TMDB host refuses every connection."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "instance"))
-    clone_database(migrated_db_file, tmp_path)
-    app = create_app(_test_config(
-        tmp_path, TMDB_API_KEY=KEY, TMDB_BASE_URL=f"http://127.0.0.1:{_closed_port()}/3",
-        PROVIDER_RETRIES=0, PROVIDER_CONNECT_TIMEOUT=1.0,
-    ))
-    yield app
-    close_app(app)
+    return make_app(TMDB_API_KEY=KEY, TMDB_BASE_URL=f"http://127.0.0.1:{_closed_port()}/3",
+                    PROVIDER_RETRIES=0, PROVIDER_CONNECT_TIMEOUT=1.0)
 
 
 @pytest.mark.parametrize("text", [
