@@ -20,10 +20,10 @@ PER_PROCESS_LIMITS = ("memory://", "async+memory://")
 def per_process_state(app: Flask) -> list[str]:
     """The settings under which the app keeps state in its own process's memory."""
     found = []
-    if isinstance(app.extensions["cache"][cache], cachelib.SimpleCache):
+    if isinstance(app.extensions.get("cache", {}).get(cache), cachelib.SimpleCache):
         found.append(f"CACHE_TYPE={app.config.get('CACHE_TYPE')}")
     uri = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
-    if uri.startswith(PER_PROCESS_LIMITS):
+    if "limiter" in app.extensions and uri.startswith(PER_PROCESS_LIMITS):
         found.append(f"RATELIMIT_STORAGE_URI={uri}")
     return found
 
@@ -42,6 +42,8 @@ def check_workers(app: Flask, workers: int) -> None:
 
 def forget_connections(app: Flask) -> None:
     """Drop the app's database pools without closing their connections (a forked worker's belong to the master)."""
+    if "sqlalchemy" not in app.extensions:  # another WSGI app under the same settings (the benchmark's ceiling)
+        return
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
