@@ -44,7 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     metrics.install(app)
 
-    from mymovielist import api, conditional, errors, ids, images, security, static_files, templating
+    from mymovielist import api, conditional, errors, ids, images, page_cache, security, static_files, templating
     from mymovielist.admin import bp as admin_bp
     from mymovielist.auth import access, signup
     from mymovielist.auth import bp as auth_bp
@@ -86,6 +86,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     access.register(app)
     signup.install(app)
     auth_sessions.install(app)
+    page_cache.install(app)  # before security.register: a proxy fix-up must run ahead of it
     security.register(app)
     errors.register(app)
     templating.register(app)

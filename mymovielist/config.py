@@ -26,7 +26,7 @@ class DefaultConfig:
     # several workers. MYMOVIELIST_CACHE_REDIS_URL switches to Redis.
     CACHE_TYPE = "mymovielist.caching.FileSystemCache"
     CACHE_DIR = "cache"
-    CACHE_THRESHOLD = 2000
+    CACHE_THRESHOLD = 20000  # about 7 KB an entry; a title page keeps three (page, head, sections)
     CACHE_DEFAULT_TIMEOUT = 300
     # flask-compress: brotli for browsers that take it, gzip for the rest; tiny bodies stay plain.
     COMPRESS_ALGORITHM = ["br", "gzip"]

@@ -144,3 +144,69 @@ def test_people_characters_and_genres_are_kept_for_visitors(app, client, stateme
         store_record(record)
         db.session.commit()
     assert "Renamed Person" in client.get("/people/1").get_data(as_text=True)
+
+
+def test_a_rating_renders_only_the_rated_title_again(app, make_title, make_user, auth, statements):
+    client = app.test_client()  # a visitor; auth signs in its own client
+    rated, other = make_title(title="Rated Here"), make_title(title="Not Rated Here")
+    _page(client, rated), _page(client, other)
+    make_user("rater")
+    auth.login("rater")
+    auth._client.post(f"/titles/{rated}/entry", data={"status": "completed", "score": "8"})
+    before = len(statements)
+    _page(client, other)
+    assert len(statements) == before  # another title's rating leaves this page as it was
+    assert "8.0/10" in _page(client, rated) and len(statements) > before
+    with app.app_context():  # the job applies the new mean to every title: every page renders again
+        from mymovielist.services import ratings
+
+        ratings.refresh_weighted_scores()
+        db.session.commit()
+    before = len(statements)
+    _page(client, other)
+    assert len(statements) > before
+
+
+def test_a_replay_answers_its_own_request(app, client, make_title, caplog):
+    title_id = make_title(title="Replayed Film", synopsis="A long synopsis. " * 80)
+    first = client.get(f"/titles/{title_id}", headers={"Accept-Encoding": "gzip"})
+    with caplog.at_level("INFO", logger="mymovielist.events"):
+        again = client.get(f"/titles/{title_id}", headers={"Accept-Encoding": "gzip", "X-Request-ID": "replay-request-1"})
+    assert again.get_data() == first.get_data() and again.headers["Content-Encoding"] == "gzip"
+    assert again.headers["X-Request-ID"] == "replay-request-1" != first.headers["X-Request-ID"]
+    assert again.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    assert int(again.headers["Content-Length"]) == len(again.get_data())
+    assert "Date" not in again.headers  # the server adds its own; a kept one would be stale
+    lines = [r for r in caplog.records if getattr(r, "fields", {}).get("request_id") == "replay-request-1"]
+    assert len(lines) == 1 and lines[0].fields["status"] == 200 and lines[0].fields["cached"] is True
+
+    etag = first.headers["ETag"]
+    unchanged = client.get(f"/titles/{title_id}", headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.get_data() == b"" and unchanged.headers["ETag"] == etag
+    head = client.head(f"/titles/{title_id}", headers={"Accept-Encoding": "gzip"})
+    assert head.status_code == 200 and head.get_data() == b"" and head.headers["Content-Length"] == str(len(first.get_data()))
+
+
+def test_pages_for_visitors_are_never_kept_from_a_cookie_or_htmx(app, client, make_title):
+    from flask import template_rendered
+
+    title_id = make_title(title="Error Film")
+    rendered: list[str] = []
+
+    def seen(_sender, template, **_extra):
+        rendered.append(template.name)
+
+    template_rendered.connect(seen, app)
+    try:
+        client.set_cookie("session", "not-a-valid-session")  # any session cookie: not a visitor
+        client.get(f"/titles/{title_id}")
+        client.delete_cookie("session")
+        client.get(f"/titles/{title_id}", headers={"HX-Request": "true"})
+        assert rendered.count("catalog/detail.html") == 2
+        visitor = app.test_client()
+        assert "Error Film" in _page(visitor, title_id)
+        assert rendered.count("catalog/detail.html") == 3  # neither answer was kept for the visitor
+        _page(visitor, title_id)
+        assert rendered.count("catalog/detail.html") == 3  # the visitor's own answer was
+    finally:
+        template_rendered.disconnect(seen, app)

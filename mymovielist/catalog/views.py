@@ -117,7 +117,8 @@ def import_title():
 
 @bp.get("/titles/<int:title_id>")
 @bp.get("/titles/<int:title_id>-<slug>")
-@page_cache.for_visitors(lambda title_id, slug=None: (cache_keys.CATALOG, cache_keys.SCORES, cache_keys.title_scope(title_id)))
+# A rating changes the rated title's score alone (its scope); the others' move when the job applies a new mean.
+@page_cache.for_visitors(lambda title_id, slug=None: (cache_keys.CATALOG, cache_keys.WEIGHTED, cache_keys.title_scope(title_id)))
 def detail(title_id: int, slug: str | None = None):
     """Show one title with its facts, genres, credits, characters and relations."""
     title = catalog.get_title_row(title_id)

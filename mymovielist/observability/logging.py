@@ -124,9 +124,13 @@ def install(app: Flask) -> None:
     app.after_request(_finish)
 
 
+def request_id_from(given: str) -> str:
+    """The X-Request-ID a client sent when it is sane, else a new one."""
+    return given if _REQUEST_ID.fullmatch(given) else secrets.token_hex(8)
+
+
 def _start() -> None:
-    given = request.headers.get("X-Request-ID", "")
-    g.request_id = given if _REQUEST_ID.fullmatch(given) else secrets.token_hex(8)
+    g.request_id = request_id_from(request.headers.get("X-Request-ID", ""))
     g.request_started = time.perf_counter()
 
 

@@ -29,7 +29,8 @@ T = TypeVar("T")
 
 PENDING = "mymovielist.cache_scopes"
 CATALOG = "catalog"
-SCORES = "scores"
+SCORES = "scores"  # every score-ordered list: any rating may reorder them
+WEIGHTED = "weighted"  # every title's weighted score: moved together only when the job recomputes the mean
 TRENDING = "trending"  # the trending-scores job's table
 NEIGHBOURS = "neighbours"  # the title-neighbours job's table
 # Rows whose change is a change to their user's list, history or taste (recommendations).
@@ -97,8 +98,8 @@ def title_changed(title_id: int) -> None:
 
 
 def scores_changed() -> None:
-    """Weighted scores moved (any rating moves the global mean C): every score-ordered list."""
-    _changed(_session(), SCORES)
+    """Every weighted score moved (the job applied a new global mean C): every score-ordered list and title page."""
+    _changed(_session(), SCORES, WEIGHTED)
 
 
 def catalog_changed(title_ids: Iterable[int] = ()) -> None:
