@@ -44,7 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     metrics.install(app)
 
-    from mymovielist import api, conditional, errors, ids, images, page_cache, security, static_files, templating
+    from mymovielist import api, conditional, csrf_tokens, errors, ids, images, page_cache, security, static_files, templating
     from mymovielist.admin import bp as admin_bp
     from mymovielist.auth import access, signup
     from mymovielist.auth import bp as auth_bp
@@ -92,7 +92,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     templating.register(app)
     static_files.register(app)
     conditional.register(app)
-    api.register(app)  # last: it wraps the error handlers registered above for /api/ paths
+    api.register(app)  # it wraps the error handlers registered above for /api/ paths
+    csrf_tokens.register(app)  # last: its hook must run before the others (hooks run in reverse)
     return app
 
 

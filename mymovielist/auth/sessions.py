@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from flask import Flask, current_app, request, session
 from flask_login import login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from mymovielist.extensions import db
 from mymovielist.models import User
@@ -40,7 +41,8 @@ def load_user(login_id: str) -> User | None:
     age = _now() - int(issued)
     if not -CLOCK_SKEW <= age <= login_lifetime():
         return None
-    user = db.session.get(User, int(user_id))
+    # Preferences in the same query: nearly every page reads them (time zone, locale, score scale).
+    user = db.session.get(User, int(user_id), options=[joinedload(User.preferences)])
     if user is None or user.session_token != token:
         return None
     return user

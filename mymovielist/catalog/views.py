@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
-from mymovielist import page_cache
+from mymovielist import member_pages, page_cache
 from mymovielist.auth.access import login_required
 from mymovielist.catalog import bp, fragments
 from mymovielist.catalog.forms import BrowseForm, SearchForm, error_summary
@@ -115,10 +115,16 @@ def import_title():
     return redirect(url_for("catalog.detail", title_id=title.id, slug=title.slug), 303)
 
 
+def _title_scopes(title_id: int, slug: str | None = None) -> tuple[str, ...]:
+    """What a title page shows: a rating changes the rated title's score alone (its scope); the
+    others' scores move together when the job applies a new mean (weighted)."""
+    return (cache_keys.CATALOG, cache_keys.WEIGHTED, cache_keys.title_scope(title_id))
+
+
 @bp.get("/titles/<int:title_id>")
 @bp.get("/titles/<int:title_id>-<slug>")
-# A rating changes the rated title's score alone (its scope); the others' move when the job applies a new mean.
-@page_cache.for_visitors(lambda title_id, slug=None: (cache_keys.CATALOG, cache_keys.WEIGHTED, cache_keys.title_scope(title_id)))
+@page_cache.for_visitors(_title_scopes)
+@member_pages.for_members(_title_scopes)
 def detail(title_id: int, slug: str | None = None):
     """Show one title with its facts, genres, credits, characters and relations."""
     title = catalog.get_title_row(title_id)

@@ -35,6 +35,9 @@ TRENDING = "trending"  # the trending-scores job's table
 NEIGHBOURS = "neighbours"  # the title-neighbours job's table
 # Rows whose change is a change to their user's list, history or taste (recommendations).
 USER_DATA = frozenset({"ListEntry", "WatchEvent", "Review"})
+# Rows that show on a member's own pages (member_pages.py): their lists, account, notifications, follows.
+MEMBER_DATA = frozenset({"CustomList", "CustomListItem", "Notification", "Follow", "User", "Profile", "Preferences"})
+MEMBERS = "members"  # every member's pages: a write to users' rows whose owners are not known
 
 
 def title_scope(title_id: int) -> str:
@@ -131,14 +134,38 @@ def neighbours_changed() -> None:
 
 @event.listens_for(Session, "after_flush")
 def _user_data_flushed(session: Session, _context) -> None:
-    """Entries, watches and reviews change their user's scope wherever they are written."""
-    users = {
-        obj.user_id
-        for obj in (*session.new, *session.dirty, *session.deleted)
-        if type(obj).__name__ in USER_DATA and getattr(obj, "user_id", None) is not None
-    }
-    if users:
-        _changed(session, *(user_scope(u) for u in users))
+    """A row that belongs to users changes their scopes wherever it is written (see `owners`)."""
+    users: set[int] = set()
+    anyone = False
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        name = type(obj).__name__
+        if name in USER_DATA or name in MEMBER_DATA:
+            found = owners(obj)
+            users.update(found)
+            anyone = anyone or (not found and name in MEMBER_DATA)
+    scopes = [user_scope(u) for u in users]
+    if anyone:
+        scopes.append(MEMBERS)
+    if scopes:
+        _changed(session, *scopes)
+
+
+def owners(obj: object) -> set[int]:
+    """The users a row belongs to: its user, a user row itself, both sides of a follow."""
+    if type(obj).__name__ == "User":
+        return {obj.id} if getattr(obj, "id", None) is not None else set()
+    found = {getattr(obj, name, None) for name in ("user_id", "follower_id", "followed_id")}
+    return {u for u in found if u is not None}
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _user_data_bulk_written(state) -> None:
+    """An UPDATE, DELETE or INSERT statement on users' rows (no objects to read owners from): every member's pages."""
+    if not (state.is_update or state.is_delete or state.is_insert) or state.bind_mapper is None:
+        return
+    name = state.bind_mapper.class_.__name__
+    if name in USER_DATA or name in MEMBER_DATA:
+        _changed(state.session, MEMBERS)
 
 
 def cached(name: str, scopes: Iterable[str], args: Any, compute: Callable[[], T], timeout: int | None = None) -> T:

@@ -7,10 +7,11 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
+from mymovielist import member_pages
 from mymovielist.auth.access import visible_user_or_404
 from mymovielist.htmx import wants_fragment
 from mymovielist.models import User
-from mymovielist.services import cache_keys, scores, tracking, watchlog
+from mymovielist.services import accounts, cache_keys, scores, tracking, watchlog
 from mymovielist.tracking import bp
 from mymovielist.tracking.forms import ListQueryForm
 from mymovielist.tracking.responses import score_scale
@@ -24,7 +25,14 @@ def _list_query(form: ListQueryForm) -> tracking.ListQuery:
                               sort=form.sort.data or "updated", favourites=bool(form.favourites.data))
 
 
+def _list_scopes(username: str) -> tuple[str, ...]:
+    """What a list page shows beyond the viewer's own data: the owner's entries, account and follows, the titles."""
+    owner = accounts.get_user_by_username(username)
+    return (cache_keys.CATALOG, cache_keys.user_scope(owner.id)) if owner is not None else (cache_keys.CATALOG,)
+
+
 @bp.get("/users/<username>/list")
+@member_pages.for_members(_list_scopes)
 def user_list(username: str):
     """Show a user's list by status and kind, sorted and filtered, a page at a time."""
     owner = visible_user_or_404(username)
