@@ -46,9 +46,44 @@ def test_tabs_by_status_and_kind(client, shelf):
     ("title", ["Alpha", "Bravo", "Charlie", "Delta"]),
     ("score", ["Bravo", "Alpha", "Charlie", "Delta"]),
     ("progress", ["Bravo", "Delta", "Alpha", "Charlie"]),
+    ("kind", ["Bravo", "Delta", "Alpha", "Charlie"]),  # anime, comic, movie, series
+    ("updated", ["Delta", "Charlie", "Bravo", "Alpha"]),
 ])
 def test_sorts(client, shelf, sort, expected):
     assert names(client.get(f"/users/owner/list?sort={sort}").get_data(as_text=True)) == expected
+    reverse = "asc" if sort in ("score", "progress", "updated") else "desc"
+    reversed_names = names(client.get(f"/users/owner/list?sort={sort}&dir={reverse}").get_data(as_text=True))
+    if sort == "score":  # the unscored stay last both ways, in title order
+        assert reversed_names == ["Alpha", "Bravo", "Charlie", "Delta"]
+    else:
+        assert reversed_names == expected[::-1]
+
+
+def headers(body: str) -> dict[str, tuple[str, str | None]]:
+    """Each sorting column header: its label -> (its link, its aria-sort)."""
+    found = re.findall(r'<th scope="col" class="col-\w+"(?: aria-sort="(\w+)")?>\s*<a href="([^"]+)" hx-get="[^"]+"\s+'
+                       r'hx-target="#list-results" hx-push-url="true">(\w+)', body)
+    return {label: (href.replace("&amp;", "&"), sort or None) for sort, href, label in found}
+
+
+def test_column_headers_sort_both_ways_and_keep_the_filters(client, shelf):
+    body = client.get("/users/owner/list?kind=anime&q=b&sort=score").get_data(as_text=True)
+    found = headers(body)
+    assert list(found) == ["Title", "Score", "Progress", "Type", "Updated"]
+    assert found["Score"] == ("/users/owner/list?kind=anime&q=b&sort=score&dir=asc", "descending")
+    assert found["Title"] == ("/users/owner/list?kind=anime&q=b&sort=title", None)  # its usual way: A to Z
+    body = client.get(found["Score"][0]).get_data(as_text=True)
+    assert headers(body)["Score"] == ("/users/owner/list?kind=anime&q=b&sort=score", "ascending")
+    title_first = headers(client.get("/users/owner/list?sort=title").get_data(as_text=True))["Title"]
+    assert title_first == ("/users/owner/list?sort=title&dir=desc", "ascending")
+    assert 'aria-sort' not in re.search(r'<th scope="col" class="col-title".*?</th>', body, re.S).group(0)
+
+
+@pytest.mark.parametrize("query", ["sort=random", "sort=", "dir=sideways", "sort=score&dir=up"])
+def test_an_unknown_sort_shows_the_usual_order(client, shelf, query):
+    response = client.get(f"/users/owner/list?{query}")
+    usual = ["Bravo", "Alpha", "Charlie", "Delta"] if "sort=score" in query else ["Delta", "Charlie", "Bravo", "Alpha"]
+    assert response.status_code == 200 and names(response.get_data(as_text=True)) == usual
 
 
 def test_filters_by_text_tag_and_favourite(client, shelf):
@@ -58,7 +93,7 @@ def test_filters_by_text_tag_and_favourite(client, shelf):
     assert names(client.get("/users/owner/list?q=%25").get_data(as_text=True)) == []
 
 
-@pytest.mark.parametrize("query", ["status=binge", "kind=book", "sort=random", "page=0", "page=x"])
+@pytest.mark.parametrize("query", ["status=binge", "kind=book", "page=0", "page=x"])
 def test_bad_list_queries_are_400(client, shelf, query):
     assert client.get(f"/users/owner/list?{query}").status_code == 400
 
@@ -84,8 +119,9 @@ def test_inline_row_edit_returns_the_row(app, client, shelf):
                            headers={**HX, "HX-Target": f"entry-row-{bravo}"})
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in body
-    assert body.strip().startswith(f'<li id="entry-row-{bravo}"') and 'value="6"' in body
-    assert re.search(r'<option value="7.5"\s+selected>', body)
+    # the row is shown again with what was saved, its editor closed
+    assert body.strip().startswith(f'<tr id="entry-row-{bravo}" class="entry-row">') and 'class="row-edit"' not in body
+    assert '<span class="progress-count">6 / 12</span>' in body and '<td class="col-score">7.5</td>' in body
     assert json.loads(response.headers["HX-Trigger"])["toast"]["level"] == "success"
     bad = client.post(f"/titles/{bravo}/entry", data={"progress": "99"}, headers={**HX, "HX-Target": f"entry-row-{bravo}"})
     assert bad.status_code == 422 and "from 0 to 12" in json.loads(bad.headers["HX-Trigger"])["toast"]["message"]
@@ -179,12 +215,13 @@ def test_the_owners_rows_load_their_editor_on_demand(client, shelf):
     body = client.get("/users/owner/list?sort=title").get_data(as_text=True)
     assert '<select id="row-score' not in body and 'class="row-edit"' not in body and body.count('class="row-edit-link"') == 4
     bravo = shelf["Bravo"]
-    link = re.search(rf'<a class="row-edit-link" href="([^"]+)" hx-get="([^"]+)" hx-target="#entry-row-{bravo}"', body)
+    link = re.search(rf'<a class="row-edit-link" id="entry-row-{bravo}-edit" href="([^"]+)" hx-get="([^"]+)" '
+                     rf'hx-target="#entry-row-{bravo}"', body)
     assert link and link.group(1) == link.group(2) == f"/titles/{bravo}/entry"
     editor = client.get(link.group(1), headers={**HX, "HX-Target": f"entry-row-{bravo}"})
     html = editor.get_data(as_text=True)
     assert editor.status_code == 200 and "<html" not in html and "HX-Request" in editor.headers["Vary"]
-    assert html.strip().startswith(f'<li id="entry-row-{bravo}"') and 'class="row-edit"' in html
+    assert html.strip().startswith(f'<tr id="entry-row-{bravo}" class="entry-row editing">') and 'class="row-edit"' in html
     assert re.search(r'<option value="9"\s+selected>', html) and 'value="4"' in html
     assert 'name="next" value="/users/owner/list"' in html and f'hx-post="/titles/{bravo}/entry"' in html
     page = client.get(link.group(1))  # without JavaScript: the entry's own edit page
