@@ -76,7 +76,7 @@ def test_column_headers_sort_both_ways_and_keep_the_filters(client, shelf):
     assert headers(body)["Score"] == ("/users/owner/list?kind=anime&q=b&sort=score", "ascending")
     title_first = headers(client.get("/users/owner/list?sort=title").get_data(as_text=True))["Title"]
     assert title_first == ("/users/owner/list?sort=title&dir=desc", "ascending")
-    assert 'aria-sort' not in re.search(r'<th scope="col" class="col-title".*?</th>', body, re.S).group(0)
+    assert 'aria-sort' not in re.search(r'<th scope="col" class="col-title".*?</th>', body, re.DOTALL).group(0)
 
 
 @pytest.mark.parametrize("query", ["sort=random", "sort=", "dir=sideways", "sort=score&dir=up"])
@@ -252,3 +252,74 @@ def test_the_rows_are_rendered_once_until_the_owner_or_the_catalog_changes(app, 
     auth.login("viewer")  # another viewer: the same rows without the owner's edit links
     body = client.get("/users/owner/list?sort=title").get_data(as_text=True)
     assert names(body) == ["Alpha", "Bravo", "Charlie", "Delta"] and "row-edit-link" not in body and len(loads) == 3
+
+
+def row(body: str, title_id: int) -> str:
+    return re.search(rf'<tr id="entry-row-{title_id}".*?</tr>', body, re.DOTALL).group(0)
+
+
+def test_rows_show_cover_progress_and_a_plus_one_where_it_means_something(client, shelf):
+    body = client.get("/users/owner/list").get_data(as_text=True)
+    assert '<th scope="col" class="col-status">Status</th>' in body
+    bravo, alpha, charlie = row(body, shelf["Bravo"]), row(body, shelf["Alpha"]), row(body, shelf["Charlie"])
+    assert 'alt="" width="40" height="60" loading="lazy"' in bravo and f"/titles/{shelf['Bravo']}/poster.svg" in bravo
+    assert '<span class="progress-count">4 / 12</span>' in bravo and "+1<span class=\"visually-hidden\"> episode of Bravo" in bravo
+    assert f'formaction="/titles/{shelf["Bravo"]}/progress"' in bravo and 'form="row-actions"' in bravo
+    assert '<td class="col-score">9</td>' in bravo and '<td class="col-status">Watching</td>' in bravo
+    # a film rated (so completed) reads "Watched", never "1 / 1" or "0 / 1", and has no +1
+    assert "Watched" in alpha and "/ 1" not in alpha and "row-plus" not in alpha
+    assert '<span class="progress-count">0 / 8</span>' in charlie and "row-plus" in charlie  # planned: +1 starts it
+    page = client.get("/users/owner/list?status=watching").get_data(as_text=True)
+    assert "col-status" not in page  # the tab says it already
+    assert 'id="row-actions"' in page and 'name="next" value="/users/owner/list?status=watching"' in page
+
+
+def test_a_completed_or_finished_entry_has_no_plus_one(client, shelf):
+    bravo = shelf["Bravo"]
+    client.post(f"/titles/{bravo}/entry", data={"progress": "12", "status": "watching"})
+    assert "row-plus" not in row(client.get("/users/owner/list").get_data(as_text=True), bravo)
+    client.post(f"/titles/{bravo}/entry", data={"status": "completed"})
+    shown = row(client.get("/users/owner/list").get_data(as_text=True), bravo)
+    assert "row-plus" not in shown and "12 / 12" in shown
+
+
+def test_plus_one_from_a_row_swaps_the_row(client, shelf):
+    bravo = shelf["Bravo"]
+    response = client.post(f"/titles/{bravo}/progress", headers={
+        **HX, "HX-Target": f"entry-row-{bravo}", "HX-Current-URL": "http://localhost/users/owner/list?status=watching"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body
+    assert body.strip().startswith(f'<tr id="entry-row-{bravo}" class="entry-row">') and "5 / 12" in body
+    assert f'id="entry-row-{bravo}-plus"' in body  # the same id: htmx keeps focus on the button
+    assert "col-status" not in body  # the row fits the Watching tab it is on
+    assert json.loads(response.headers["HX-Trigger"])["toast"]["message"] == "Episode 5 logged."
+    shown = client.get(f"/titles/{bravo}/entry?show=row", headers={**HX, "HX-Target": f"entry-row-{bravo}",
+                                                          "HX-Current-URL": "http://localhost/users/owner/list"})
+    assert '<td class="col-status">Watching</td>' in shown.get_data(as_text=True)
+
+
+def test_plus_one_from_a_row_without_javascript_returns_to_the_list(client, shelf):
+    bravo = shelf["Bravo"]
+    response = client.post(f"/titles/{bravo}/progress", data={"next": "/users/owner/list?kind=anime&sort=title"})
+    assert response.status_code == 302 and response.location.endswith("/users/owner/list?kind=anime&sort=title")
+    assert "5 / 12" in client.get(response.location).get_data(as_text=True)
+
+
+def test_cancelling_the_row_editor_shows_the_row_again(client, shelf):
+    bravo = shelf["Bravo"]
+    editor = client.get(f"/titles/{bravo}/entry", headers={**HX, "HX-Target": f"entry-row-{bravo}"}).get_data(as_text=True)
+    cancel = re.search(r'<a class="row-cancel" href="([^"]+)" hx-get="([^"]+)"', editor)
+    assert cancel and cancel.group(1) == "/users/owner/list" and cancel.group(2) == f"/titles/{bravo}/entry?show=row"
+    assert "autofocus" in editor
+    shown = client.get(cancel.group(2), headers={**HX, "HX-Target": f"entry-row-{bravo}"}).get_data(as_text=True)
+    assert shown.strip().startswith(f'<tr id="entry-row-{bravo}" class="entry-row">') and "row-edit-link" in shown
+    assert "4 / 12" in shown and 'class="row-edit"' not in shown
+
+
+def test_others_see_no_plus_one_nor_edit(client, shelf, make_user, auth):
+    auth.logout()
+    make_user("guest2")
+    auth.login("guest2")
+    body = client.get("/users/owner/list").get_data(as_text=True)
+    assert "row-plus" not in body and "row-edit-link" not in body and 'id="row-actions"' not in body
+    assert 'class="col-edit"' not in body and "4 / 12" in body
