@@ -9,6 +9,7 @@ display and the date of "today" move to the user's zone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -100,11 +101,24 @@ def _aware(value: datetime) -> datetime:
 
 def format_date(value: date | datetime | None) -> str:
     """`{{ value | date }}`: "Feb 3, 2024", "3 févr. 2024"...; a datetime shows its day in the user's zone."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = _aware(value).astimezone(user_zone()).date()
-    return babel_format_date(value, "medium", locale=user_locale())
+    return date_formatter()(value)
+
+
+def date_formatter(user: User | None = None) -> Callable[[date | datetime | None], str]:
+    """`format_date` for the many dates of a long list: the zone and locale read once, each day formatted once."""
+    zone, locale = user_zone(user), user_locale(user)
+    days: dict[date, str] = {}
+
+    def format_day(value: date | datetime | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            value = _aware(value).astimezone(zone).date()
+        if value not in days:
+            days[value] = babel_format_date(value, "medium", locale=locale)
+        return days[value]
+
+    return format_day
 
 
 def format_datetime(value: datetime | None) -> str:

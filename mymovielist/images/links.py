@@ -39,7 +39,7 @@ def image_src(item, kind: str, width: int) -> str | None:
         return None
     if not current_app.config["IMAGE_PROXY"]:
         return None if kind == "avatar" else url
-    return url_for("images.image", kind=kind, item_id=item.id, digest=digest(url), width=_fit(width))
+    return url_for("images.image", kind=kind, item_id=item.id, digest=digest(url), width=fit(width))
 
 
 def image_srcset(item, kind: str, width: int) -> str | None:
@@ -47,13 +47,18 @@ def image_srcset(item, kind: str, width: int) -> str | None:
     url = source_url(item, kind)
     if not url or not current_app.config["IMAGE_PROXY"]:
         return None
-    widths = sorted({_fit(width), _fit(width * 2)} | {w for w in WIDTHS if width <= w <= width * 2})
+    widths = srcset_widths(width)
     hashed = digest(url)
     return ", ".join(
         f"{url_for('images.image', kind=kind, item_id=item.id, digest=hashed, width=w)} {w}w" for w in widths
     )
 
 
-def _fit(width: int) -> int:
+def srcset_widths(width: int) -> list[int]:
+    """The stored widths offered for an image shown `width` CSS pixels wide: up to twice as many pixels."""
+    return sorted({fit(width), fit(width * 2)} | {w for w in WIDTHS if width <= w <= width * 2})
+
+
+def fit(width: int) -> int:
     """The smallest stored width at least `width` wide (the largest when none is)."""
     return next((w for w in WIDTHS if w >= width), WIDTHS[-1])

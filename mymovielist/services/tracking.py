@@ -42,14 +42,32 @@ PRIORITIES = {0: "Low", 1: "Medium", 2: "High"}
 _READ_LABELS = {"watching": "Reading", "planned": "Plan to read"}
 _WATCH_LABELS = {"watching": "Watching", "planned": "Plan to watch"}
 _COMMON_LABELS = {"completed": "Completed", "on_hold": "On hold", "dropped": "Dropped"}
+
+
+@dataclass(frozen=True)
+class ListSort:
+    """An order of the list: a column, its usual direction, and what breaks ties (always the same way)."""
+
+    column: Any
+    descending: bool
+    ties: tuple = (Title.title, ListEntry.id)
+    nulls_last: bool = False
+
+    def order_by(self, descending: bool | None = None) -> tuple:
+        """The ORDER BY terms, in the usual direction unless told; missing values last either way."""
+        term = self.column.desc() if (self.descending if descending is None else descending) else self.column.asc()
+        return (term.nulls_last() if self.nulls_last else term, *self.ties)
+
+
 LIST_SORTS: Final = {
-    "title": (Title.title, Title.id),
-    "score": (ListEntry.score.desc().nulls_last(), Title.title),
-    "progress": (ListEntry.progress.desc(), Title.title),
-    "updated": (ListEntry.updated_at.desc(), ListEntry.id.desc()),
-    "started": (ListEntry.started_on.desc().nulls_last(), Title.title),
-    "finished": (ListEntry.finished_on.desc().nulls_last(), Title.title),
-    "priority": (ListEntry.priority.desc(), Title.title),
+    "title": ListSort(Title.title, False, (Title.id,)),
+    "score": ListSort(ListEntry.score, True, nulls_last=True),
+    "progress": ListSort(ListEntry.progress, True),
+    "kind": ListSort(Title.kind, False),
+    "updated": ListSort(ListEntry.updated_at, True, (ListEntry.id.desc(),)),
+    "started": ListSort(ListEntry.started_on, True, nulls_last=True),
+    "finished": ListSort(ListEntry.finished_on, True, nulls_last=True),
+    "priority": ListSort(ListEntry.priority, True),
 }
 
 
@@ -461,7 +479,7 @@ def list_favourites(user_id: int, limit: int = 12) -> list[ListEntry]:
 
 @dataclass(frozen=True)
 class ListQuery:
-    """What a user's list page shows: a status tab, a kind, a text filter, a tag, a sort."""
+    """What a user's list page shows: a status tab, a kind, a text filter, a tag, a sort and its direction."""
 
     status: str | None = None
     kind: str | None = None
@@ -469,6 +487,7 @@ class ListQuery:
     tag: str | None = None
     sort: str = "updated"
     favourites: bool = False
+    descending: bool | None = None  # None: the sort's usual direction
 
     def __post_init__(self) -> None:
         if self.status is not None and self.status not in ENTRY_STATUSES:
@@ -503,7 +522,7 @@ def list_entries(user_id: int, query: ListQuery, *, page: int = 1, per_page: int
     total = db.session.scalar(counted) or 0
     rows = db.session.scalars(
         select(ListEntry).join(ListEntry.title.of_type(titles)).where(*conditions)
-        .options(contains_eager(ListEntry.title.of_type(titles))).order_by(*LIST_SORTS[query.sort])
+        .options(contains_eager(ListEntry.title.of_type(titles))).order_by(*LIST_SORTS[query.sort].order_by(query.descending))
         .limit(per_page).offset((page - 1) * per_page)
     )
     return Page(items=list(rows), page=page, per_page=per_page, total=total)

@@ -13,8 +13,9 @@ from mymovielist.models.tracking import ENTRY_STATUSES
 from mymovielist.services import scores
 from mymovielist.services.tracking import LIST_SORTS, MAX_PROGRESS, PRIORITIES, today
 
-SORT_LABELS = {"updated": "Last updated", "title": "Title", "score": "Score", "progress": "Progress",
+SORT_LABELS = {"updated": "Last updated", "title": "Title", "score": "Score", "progress": "Progress", "kind": "Type",
                "started": "Started", "finished": "Finished", "priority": "Priority"}
+DIRECTIONS = {"asc": "Ascending", "desc": "Descending"}
 _STATUS_TEXT = {"watching": "Watching / reading", "completed": "Completed", "on_hold": "On hold",
                 "dropped": "Dropped", "planned": "Plan to watch / read"}
 
@@ -115,6 +116,10 @@ class ListQueryForm(FlaskForm):
                        default="")
     q = StringField("Filter by title", validators=[Optional(), Length(max=200)])
     tag = StringField("Tag", validators=[Optional(), Length(max=40)])
-    sort = SelectField("Sort by", choices=[SelectChoice(k, SORT_LABELS[k]) for k in LIST_SORTS], default="updated")
+    # An unknown sort or direction (an old link, a typo) shows the usual order rather than an error.
+    sort = SelectField("Sort by", choices=[SelectChoice(k, SORT_LABELS[k]) for k in LIST_SORTS], default="updated",
+                       filters=[lambda value: value if value in LIST_SORTS else "updated"])
+    dir = SelectField("Order", choices=[SelectChoice("", "Usual")] + [SelectChoice(k, v) for k, v in DIRECTIONS.items()],
+                      default="", filters=[lambda value: value if value in DIRECTIONS else ""])
     favourites = BooleanField("Favourites only")
     page = IntegerField("Page", validators=[Optional(), NumberRange(1, 100_000)], default=1)

@@ -13,8 +13,8 @@ from mymovielist.htmx import wants_fragment
 from mymovielist.models import User
 from mymovielist.services import accounts, cache_keys, scores, tracking, watchlog
 from mymovielist.tracking import bp
-from mymovielist.tracking.forms import ListQueryForm
-from mymovielist.tracking.responses import score_scale
+from mymovielist.tracking.forms import SORT_LABELS, ListQueryForm
+from mymovielist.tracking.responses import row_names, score_scale
 
 
 def _list_query(form: ListQueryForm) -> tracking.ListQuery:
@@ -22,7 +22,8 @@ def _list_query(form: ListQueryForm) -> tracking.ListQuery:
         abort(400, description=next(e[0] for e in form.errors.values() if e))
     return tracking.ListQuery(status=form.status.data or None, kind=form.kind.data or None,
                               q=(form.q.data or "").strip(), tag=(form.tag.data or "").strip().lower() or None,
-                              sort=form.sort.data or "updated", favourites=bool(form.favourites.data))
+                              sort=form.sort.data or "updated", favourites=bool(form.favourites.data),
+                              descending={"asc": False, "desc": True}.get(form.dir.data or ""))
 
 
 def _list_scopes(username: str) -> tuple[str, ...]:
@@ -42,7 +43,7 @@ def user_list(username: str):
     context = {
         "owner": owner, "form": form, "query": query, "scale": scale,
         "is_owner": current_user.is_authenticated and current_user.id == owner.id, "editing": False,
-        "status_label": tracking.status_label, "total_units": tracking.total_units,
+        "list_sorts": tracking.LIST_SORTS, "sort_labels": SORT_LABELS, **row_names(show_status=not query.status),
     }
 
     def rows() -> str:

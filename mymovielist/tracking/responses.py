@@ -3,6 +3,8 @@ and a toast, a redirect with a flash message without JavaScript, a clear refusal
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -13,9 +15,10 @@ from mymovielist.database import transaction_mode
 from mymovielist.errors import render_error
 from mymovielist.extensions import db
 from mymovielist.htmx import htmx_response, toast, wants_fragment
+from mymovielist.localization import date_formatter
 from mymovielist.models import ListEntry, Title
 from mymovielist.services import scores, tracking, watchlog
-from mymovielist.templating import title_url, url_pattern
+from mymovielist.templating import PosterLinks, title_url, url_pattern
 from mymovielist.tracking.forms import EntryForm, WatchForm
 
 
@@ -67,22 +70,38 @@ def card_context(title: Title, entry: ListEntry | None) -> dict:
             "unit_short": UNIT_SHORT[unit_one]}
 
 
-def row_context(entry: ListEntry) -> dict:
-    """A row of the user's list page with its editor open: the entry, its title and the owner's scale."""
+def row_names(show_status: bool) -> dict:
+    """What the list page's rows use beside their entry, for the page and for a row alone alike."""
+    return {"status_label": tracking.status_label, "total_units": tracking.total_units,
+            "unit_label": tracking.unit_label, "show_status": show_status, "day": date_formatter()}
+
+
+def _list_page() -> tuple[str, bool]:
+    """The owner's list page a row is on (htmx names it) with its filters, and whether it shows every status."""
+    page = url_for("tracking.user_list", username=current_user.username)
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if current.path != page:
+        return page, True
+    return (f"{page}?{current.query}" if current.query else page), not parse_qs(current.query).get("status")
+
+
+def row_context(entry: ListEntry, editing: bool) -> dict:
+    """A row of the user's list page alone (shown, or with its editor open): the entry and the owner's scale."""
     scale = score_scale()
-    return {"entry": entry, "scale": scale, "is_owner": True, "editing": True,
-            "score_choices": scores.display_choices(scale), "status_label": tracking.status_label,
-            "total_units": tracking.total_units, "list_url": url_for("tracking.user_list", username=current_user.username),
+    list_url, show_status = _list_page()
+    return {"entry": entry, "scale": scale, "is_owner": True, "editing": editing,
+            "score_choices": scores.display_choices(scale), "list_url": list_url, **row_names(show_status),
             "title_href": url_pattern("catalog.detail", "title_id", "slug"),
-            "entry_href": url_pattern("tracking.entry", "title_id")}
+            "entry_href": url_pattern("tracking.entry", "title_id"),
+            "plus_href": url_pattern("tracking.increment_progress", "title_id"), "covers": PosterLinks(40)}
 
 
-def row_editor(title: Title):
-    """The editor of the user's list row for a title, loaded on demand (htmx), or 404 off the list."""
+def list_row(title: Title, editing: bool):
+    """The user's list row for a title, with its editor open or not (htmx), or 404 off the list."""
     entry = tracking.get_entry(current_user.id, title.id)
     if entry is None:
         abort(404, description="This title is not on your list.")
-    html = render_block("tracking/user_list.html", "entry_row", **row_context(entry))
+    html = render_block("tracking/user_list.html", "entry_row", **row_context(entry, editing))
     return htmx_response(html)
 
 
@@ -103,7 +122,7 @@ def _reload_user() -> None:
 
 def _answer(title: Title, result: tracking.EntryResult, trigger: dict):
     if wants_fragment(f"entry-row-{title.id}"):
-        html = render_block("tracking/user_list.html", "entry_row", **row_context(result.entry)) if result.entry else ""
+        html = render_block("tracking/user_list.html", "entry_row", **row_context(result.entry, False)) if result.entry else ""
         html += render_template("tracking/_watchlist_count.html", oob=True) if result.watchlist_changed else ""
         return htmx_response(html, trigger=trigger)
     if wants_fragment("episodes"):  # an episode marked watched: the list, and the panel out of band

@@ -21,7 +21,7 @@ from mymovielist.tracking.responses import (
     panel_context,
     refused,
     respond,
-    row_editor,
+    list_row,
     score_scale,
 )
 
@@ -51,9 +51,10 @@ def _apply(title_id: int, change: Callable[[User, Title], tracking.EntryResult])
 @bp.get("/titles/<int:title_id>/entry")
 @login_required
 def entry(title_id: int):
-    """Show the full form of the user's entry for a title, or its list row's editor for htmx."""
+    """Show the full form of the user's entry for a title, or its list row for htmx: with its editor open,
+    or shown again (`?show=row`: the editor cancelled)."""
     if wants_fragment(f"entry-row-{title_id}"):
-        return row_editor(_load(title_id))
+        return list_row(_load(title_id), editing=request.args.get("show") != "row")
     return entry_page(_load(title_id))
 
 

@@ -91,4 +91,6 @@ def test_the_same_journey_without_javascript(nojs_page, sign_up):
     page.get_by_role("button", name="Save entry").click()
     expect(page.locator(".flashes")).to_contain_text("Your entry is saved.")
     page.goto(f"/users/{username}/list")
-    expect(page.locator(".entry-row", has_text="Anime Show 09")).to_contain_text(re.compile(r"Watching\s+4\b"))
+    saved = page.locator(".entry-row", has_text="Anime Show 09")
+    expect(saved.locator(".col-progress")).to_contain_text(re.compile(r"^4\b"))
+    expect(saved.locator(".col-status")).to_have_text("Watching")

@@ -264,4 +264,29 @@
     });
   }
   fillBrowserZone(document);
+
+  // The user's list (issue 18.1): Escape in a row's editor cancels it (its Cancel link shows the row
+  // again); the keyboard stays on the row as it swaps between shown and edited; picking another sort
+  // resets the order to that sort's usual one (the column headers set both).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.defaultPrevented || !event.target.closest) return;
+    var row = event.target.closest("tr.entry-row.editing");
+    var cancel = row && row.querySelector(".row-cancel");
+    if (!cancel) return;
+    event.preventDefault();
+    cancel.click();
+  });
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    var old = event.detail && event.detail.target;
+    if (!old || !/^entry-row-\d+$/.test(old.id || "")) return;
+    var row = document.getElementById(old.id);
+    if (!row || (document.activeElement && row.contains(document.activeElement))) return;
+    var next = row.querySelector(row.classList.contains("editing") ? "[autofocus]" : ".row-edit-link");
+    if (next) next.focus();
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.id !== "sort" || !event.target.form) return;
+    var order = event.target.form.querySelector("#dir");
+    if (order) order.value = "";
+  }, true);  // before htmx's own listener sends the form
 })();
