@@ -116,3 +116,23 @@ def test_a_list_page_shows_the_owners_changes_to_another_member(app, client, aut
     assert renders.count("tracking/user_list.html") == 1  # kept for the viewer
     owner.post(f"/titles/{title_id}/entry", data={"status": "completed"})
     assert "Listed Film" in client.get("/users/owner/list").get_data(as_text=True)
+
+
+def test_list_rows_are_kept_per_viewers_locale(app, make_title, make_user):
+    title_id = make_title(title="Dated Film")
+    make_user("owner")
+    french_id = make_user("french")
+    make_user("english")
+    with app.app_context():
+        db.session.get(User, french_id).preferences.locale = "fr"
+        db.session.commit()
+    owner = app.test_client()
+    AuthActions(owner).login("owner")
+    owner.post(f"/titles/{title_id}/entry", data={"status": "completed"})
+    pages = {}
+    for name in ("french", "english"):
+        viewer = app.test_client()
+        AuthActions(viewer).login(name)
+        pages[name] = viewer.get("/users/owner/list").get_data(as_text=True)
+    english_date = re.compile(r"[A-Z][a-z]{2} \d+, \d{4}")
+    assert english_date.search(pages["english"]) and not english_date.search(pages["french"])

@@ -7,7 +7,7 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
-from mymovielist import member_pages
+from mymovielist import localization, member_pages
 from mymovielist.auth.access import visible_user_or_404
 from mymovielist.htmx import wants_fragment
 from mymovielist.models import User
@@ -53,9 +53,9 @@ def user_list(username: str):
         return render_block("tracking/user_list.html", "results", page=page, **context) if page.page <= page.pages else ""
 
     # Kept under the owner's scope (bumped by every flush of their entries, watches and reviews) and
-    # the catalog's (a renamed title), per URL, viewer's role and score scale: a list of hundreds of
-    # rows is rendered once per change, not per request.
-    key = (owner.id, request.full_path, context["is_owner"], scale)
+    # the catalog's (a renamed title), per URL, viewer's role, score scale, time zone and locale (the
+    # rows' dates): a list of hundreds of rows is rendered once per change, not per request.
+    key = (owner.id, request.full_path, context["is_owner"], scale, str(localization.user_zone()), localization.user_locale())
     html = Markup(cache_keys.cached("list-results", (cache_keys.user_scope(owner.id), cache_keys.CATALOG), key, rows))
     if not html:
         abort(404)
