@@ -78,6 +78,19 @@ def test_nightly_backup_writes_and_prunes(app, runner):
     assert sorted(folder.glob("mymovielist-*.sqlite3")) == [folder / "mymovielist-20260102T020000Z.sqlite3", written]
 
 
+def test_nightly_backup_skips_a_database_it_cannot_copy(app, runner, monkeypatch):
+    from mymovielist.jobs import backup
+
+    with app.app_context():
+        on_sqlite = backup.is_file_database()
+    if on_sqlite:  # SQLite: as PostgreSQL would be (the scale-out run is the real one)
+        monkeypatch.setattr(backup, "sqlite_file", lambda url: None)
+    result = runner.invoke(args=["jobs", "run-once", "nightly-backup"])
+    assert result.exit_code == 0, result.output
+    assert "skipped" in result.output and "pg_dump" in result.output
+    assert not (Path(app.instance_path) / "backups").exists()
+
+
 def test_refresh_stale_by_age_and_popularity(sync_app):
     runner = sync_app.test_cli_runner()
     for args in (["tmdb", "movie", "76"], ["comicvine", "volume", "153158"]):

@@ -20,6 +20,11 @@ class BackupError(RuntimeError):
     pass
 
 
+def is_file_database() -> bool:
+    """Whether the app's database is a SQLite file, which backup() can copy."""
+    return sqlite_file(db.engine.url) is not None
+
+
 def database_path() -> Path:
     """The file of the app's SQLite database."""
     url = db.engine.url

@@ -139,7 +139,12 @@ def tracked_updates() -> BatchResult | None:
 
 
 def nightly_backup() -> str:
-    """Back up the database into BACKUP_DIR and keep the newest BACKUP_KEEP copies."""
+    """Back up the database into BACKUP_DIR and keep the newest BACKUP_KEEP copies (a SQLite file only).
+
+    Another database is backed up with its own tools (pg_dump, README's Operations): the run says it
+    skipped, instead of failing every night."""
+    if not backups.is_file_database():
+        return "skipped: this database is backed up with its own tools (pg_dump; README, Operations)"
     path = backups.backup()
     backups.prune(path.parent, current_app.config["BACKUP_KEEP"])
     return str(path)
