@@ -38,6 +38,10 @@ class BrowseForm(QueryForm):
     publisher = StringField("Publisher", validators=[Optional(), Length(max=200)])
     sort = SelectField("Sort by", choices=[SelectChoice(v, t) for v, t in SORT_LABELS.items()], default="popularity")
     page = IntegerField("Page", validators=[Optional(), NumberRange(1, 100_000)], default=1)
+    # An infinite scroll keeps its place in the URL: pages `page` through `through` are shown; a
+    # load-more request names the page the list starts at (`start`) to write that URL.
+    through = IntegerField("Through page", validators=[Optional(), NumberRange(1, 100_000)])
+    start = IntegerField("First page shown", validators=[Optional(), NumberRange(1, 100_000)])
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

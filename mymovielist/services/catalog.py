@@ -102,12 +102,20 @@ def _filtered(kind: str | None, filters: BrowseFilters):
 
 
 def list_titles(
-    kind: str | None, filters: BrowseFilters | None = None, *, page: int = 1, per_page: int = 24, show_adult: bool = False
+    kind: str | None,
+    filters: BrowseFilters | None = None,
+    *,
+    page: int = 1,
+    per_page: int = 24,
+    show_adult: bool = False,
+    through: int | None = None,
 ) -> Page[Title]:
     """One page of titles of a kind (None: every kind), filtered and sorted, with their genres loaded (3 queries).
 
-    Adult titles are left out unless the viewer asked for them (Settings > Preferences).
+    With `through`, pages `page`..`through` come as one list (an infinite scroll restored from its URL); the
+    Page returned is then the last of them. Adult titles are left out unless the viewer asked for them.
     """
+    span = max(1, (through or page) - page + 1)
     if kind is not None and kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     filters = filters or BrowseFilters()
@@ -120,19 +128,20 @@ def list_titles(
         page_stmt = (
             stmt.with_only_columns(Title.id, maintain_column_froms=True)
             .order_by(*SORTS.get(filters.sort, SORTS["popularity"]))
-            .limit(per_page)
+            .limit(per_page * span)
             .offset((page - 1) * per_page)
         )
         return list(db.session.scalars(page_stmt)), total
 
     ids, total = cache_keys.cached(
-        "browse", (cache_keys.CATALOG, cache_keys.SCORES), (kind, filters, page, per_page, show_adult), ids_and_total
+        "browse", (cache_keys.CATALOG, cache_keys.SCORES), (kind, filters, page, per_page, show_adult, span), ids_and_total
     )
     model = KIND_MODELS[kind] if kind else Title
     loaded = db.session.scalars(select(model).where(Title.id.in_(ids)).options(selectinload(Title.genres)))
     by_id = {t.id: t for t in loaded}
     items = [by_id[i] for i in ids if i in by_id]
-    return Page(items=items, page=page, per_page=per_page, total=total)
+    last = max(page, min(page + span - 1, -(-total // per_page)))
+    return Page(items=items, page=last, per_page=per_page, total=total)
 
 
 def list_popular(kind: str, limit: int = 12, show_adult: bool = False) -> list[Title]:
