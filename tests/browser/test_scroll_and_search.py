@@ -59,6 +59,27 @@ def test_infinite_scroll_keeps_its_place_on_back_and_reload(page, width, request
     expect(page).not_to_have_url(re.compile(r"/anime"))
 
 
+def test_a_late_page_after_back_does_not_rewrite_the_history_entry(page, width, request):
+    held = []
+    page.route(re.compile(r".*/anime\?page=2.*"), lambda route: held.append(route))  # every next page waits until released
+    page.goto("/anime")
+    page.select_option("#genre", "romance")
+    expect(page).to_have_url(re.compile(r"/anime\?genre=romance&sort=popularity$"))
+    expect(page.locator("#results-grid .card").first).to_contain_text("Anime Show 01")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_function("document.querySelector('#load-more.htmx-request') !== null")  # page 2 asked for
+    late = list(held)  # the romance list's page 2 (and at 1280 px the first list's, already replaced)
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/anime$"))
+    for route in late:
+        route.continue_()
+    page.wait_for_timeout(500)
+    expect(page).to_have_url(re.compile(r"/anime$"))  # the romance list's page 2 came too late to rewrite it
+    _shot(page, request, "after-back", width)
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/anime\?genre=romance&sort=popularity$"))
+
+
 def test_a_list_opened_at_a_later_page_grows_from_there_and_offers_earlier_titles(page, width, request):
     page.goto("/anime?genre=action&page=2")
     cards = page.locator("#results-grid .card")

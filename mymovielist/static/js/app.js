@@ -68,6 +68,34 @@
     if (target && target.removeAttribute) target.removeAttribute("aria-busy");
   });
 
+  // A response that rewrites the URL (load-more's hx-replace-url, a filter's hx-push-url) lands only while
+  // the page is still at the URL it was asked from and its element is still shown: after Back or a new
+  // filter, a late answer would rewrite the wrong history entry.
+  var askedFrom = new WeakMap();
+  function rewritesHistory(elt) {
+    return elt && elt.closest && elt.closest("[hx-replace-url], [hx-push-url]");
+  }
+  function here() { return location.pathname + location.search; }
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (rewritesHistory(event.detail.elt)) askedFrom.set(event.detail.xhr, here());
+  });
+  function isLate(detail) {
+    var asked = askedFrom.get(detail.xhr);
+    if (asked === undefined) return false;
+    var elt = detail.requestConfig && detail.requestConfig.elt;
+    return asked !== here() || !(elt && elt.isConnected);  // moved on, or its list was replaced meanwhile
+  }
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (isLate(event.detail)) event.detail.shouldSwap = false;
+  });
+  // An element already swapped out (Back restored another list) fires beforeSwap unheard, detached;
+  // htmx still announces the history change on <body>: make it rewrite the current entry to itself.
+  document.body.addEventListener("htmx:beforeHistoryUpdate", function (event) {
+    if (!isLate(event.detail)) return;
+    event.detail.history.type = "replace";
+    event.detail.history.path = here();
+  });
+
   // A GET form (filters, search) sends only the fields that are set: `?genre=action`, not
   // `?kind=&genre=action&year_from=`. Without JavaScript the server redirects to the same clean URL.
   document.body.addEventListener("htmx:configRequest", function (event) {
