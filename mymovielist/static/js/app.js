@@ -68,28 +68,30 @@
     if (target && target.removeAttribute) target.removeAttribute("aria-busy");
   });
 
-  // A response that rewrites the URL (load-more's hx-replace-url, a filter's hx-push-url) lands only while
-  // the page is still at the URL it was asked from and its element is still shown: after Back or a new
-  // filter, a late answer would rewrite the wrong history entry.
-  var askedFrom = new WeakMap();
+  // A response that rewrites the URL (load-more's hx-replace-url, a filter's hx-push-url) lands only if
+  // the user has not moved through history since it was asked for and its element is still shown: after
+  // Back, or once a new filter replaced the list, a late answer would rewrite the wrong history entry.
+  var historyMoves = 0;
+  window.addEventListener("popstate", function () { historyMoves += 1; });
+  var askedAt = new WeakMap();
   function rewritesHistory(elt) {
     return elt && elt.closest && elt.closest("[hx-replace-url], [hx-push-url]");
   }
   function here() { return location.pathname + location.search; }
   document.body.addEventListener("htmx:beforeRequest", function (event) {
-    if (rewritesHistory(event.detail.elt)) askedFrom.set(event.detail.xhr, here());
+    if (rewritesHistory(event.detail.elt)) askedAt.set(event.detail.xhr, historyMoves);
   });
   function isLate(detail) {
-    var asked = askedFrom.get(detail.xhr);
+    var asked = askedAt.get(detail.xhr);
     if (asked === undefined) return false;
     var elt = detail.requestConfig && detail.requestConfig.elt;
-    return asked !== here() || !(elt && elt.isConnected);  // moved on, or its list was replaced meanwhile
+    return asked !== historyMoves || !(elt && elt.isConnected);
   }
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     if (isLate(event.detail)) event.detail.shouldSwap = false;
   });
-  // An element already swapped out (Back restored another list) fires beforeSwap unheard, detached;
-  // htmx still announces the history change on <body>: make it rewrite the current entry to itself.
+  // An element already swapped out fires beforeSwap unheard (detached), but htmx still announces the
+  // history change on <body>: make it rewrite the current entry to itself.
   document.body.addEventListener("htmx:beforeHistoryUpdate", function (event) {
     if (!isLate(event.detail)) return;
     event.detail.history.type = "replace";
