@@ -177,6 +177,10 @@ def test_infinite_scroll_keeps_its_place_in_the_url_and_restores_it(app, client,
     assert following.startswith("/movies?genre=drama&page=4&after=") and "start=" not in following
     assert titles_in(client.get(following, headers={**HX, "HX-Target": "load-more"}).get_data(as_text=True)) == ["Film 6"]
     assert "Page 3 of 4" in restored
+    # its Next and Previous links are the neighbours of its last page, by cursor
+    assert titles_in(client.get(_link(restored, 'rel="next" href=')).get_data(as_text=True)) == ["Film 6"]
+    previous = client.get(_link(restored, 'rel="prev" href=')).get_data(as_text=True)
+    assert titles_in(previous) == ["Film 2", "Film 3"] and "Page 2 of 4" in previous
     # a list that starts at page 2 (a no-JS page link) keeps its start in the next requests
     second = client.get("/movies?page=2&genre=drama").get_data(as_text=True)
     assert titles_in(second) == ["Film 2", "Film 3"] and "Show earlier titles" in second

@@ -259,10 +259,11 @@ def _window(stmt, keys: tuple[SortKey, ...], page: int, per_page: int, after: st
     offset = 0 if cursor is not None else (page - 1) * per_page
     rows = _page_rows(stmt, keys, per_page=per_page * span, offset=offset, cursor=cursor)
     more, rows = len(rows) > per_page * span, rows[:per_page * span]
-    has_prev = bool(rows) and (cursor is not None or page > 1)
+    last = max(0, len(rows) - 1) // per_page  # the window's last page: its neighbours are named for it
+    has_prev = bool(rows) and (cursor is not None or page > 1 or last > 0)
     return _Window(
-        [r[0] for r in rows], page + max(0, -(-len(rows) // per_page) - 1),
-        encode_cursor(rows[-1][1:]) if more else None, encode_cursor(rows[0][1:]) if has_prev else None,
+        [r[0] for r in rows], page + last,
+        encode_cursor(rows[-1][1:]) if more else None, encode_cursor(rows[last * per_page][1:]) if has_prev else None,
     )
 
 
