@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -97,8 +98,58 @@ def browser():
         browser.close()
 
 
+class ConsoleWatch:
+    """Console errors, CSP violations and uncaught exceptions of every browser context a test opens."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.allowed: list[re.Pattern[str]] = []
+
+    def allow(self, pattern: str) -> None:
+        """A console error the test provokes on purpose (a refused request), matched by regex."""
+        self.allowed.append(re.compile(pattern))
+
+    def attach(self, context) -> None:
+        context.on("console", self._console)
+        context.on("weberror", lambda error: self._record(f"uncaught {error.error}"))
+
+    def _console(self, message) -> None:
+        # Chromium reports a Content-Security-Policy violation as a console error.
+        if message.type == "error":
+            where = message.location.get("url", "") if message.location else ""
+            self._record(f"console error: {message.text} ({where})")
+
+    def _record(self, text: str) -> None:
+        if not any(p.search(text) for p in self.allowed):
+            self.problems.append(text)
+
+
 @pytest.fixture
-def page(browser, live_server):
+def console_errors(browser, monkeypatch: pytest.MonkeyPatch) -> Iterator[ConsoleWatch]:
+    """Fails the test at teardown if any page showed a console error or a CSP violation."""
+    watch = ConsoleWatch()
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        watch.attach(context)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    yield watch
+    if watch.problems:
+        pytest.fail("The browser console reported errors:\n" + "\n".join(watch.problems), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_console_errors(request: pytest.FixtureRequest) -> None:
+    """Every browser test watches the console (a test that never opens a browser starts none)."""
+    if "browser" in request.fixturenames:
+        request.getfixturevalue("console_errors")
+
+
+@pytest.fixture
+def page(browser, live_server, console_errors):
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(5000)
@@ -107,7 +158,7 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def nojs_page(browser, live_server):
+def nojs_page(browser, live_server, console_errors):
     context = browser.new_context(base_url=live_server, java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(5000)

@@ -81,7 +81,9 @@ def test_stats_page_draws_its_charts_after_rating_and_watching(page):
     expect(page.locator("#year-review svg.chart")).to_have_count(2)
 
 
-def test_a_failing_htmx_request_shows_an_error_toast_and_the_request_bar(page):
+def test_a_failing_htmx_request_shows_an_error_toast_and_the_request_bar(page, console_errors):
+    # the failures this test provokes, and htmx's own log lines about them
+    console_errors.allow(r"/search\?q=|htmx:sendError|htmx:afterRequest|Response Status Error Code 500 from /search")
     page.goto("/")
     page.route(re.compile(r".*/search\?.*"), lambda route: route.fulfill(status=500, body=""))
     page.locator("#nav-q").press_sequentially("bebop")
