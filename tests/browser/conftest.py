@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -99,29 +100,70 @@ def browser():
 
 
 class ConsoleWatch:
-    """Console errors, CSP violations and uncaught exceptions of every browser context a test opens."""
+    """Console errors, CSP violations and uncaught exceptions of every browser context a test opens.
+
+    A test that provokes a failed request on purpose names it exactly (`expect_status`,
+    `expect_unreachable`): its status and URL, never a pattern that could hide another error.
+    """
+
+    LOAD_FAILED = re.compile(r"Failed to load resource: (?:the server responded with a status of (\d+) \(.*\)|net::ERR_\w+)")
+    # htmx logs a failed request too: a refused one with its status and path (no query), one never sent by
+    # event name only; each is accounted for by the browser's own line about that request.
+    HTMX_STATUS = re.compile(r"Response Status Error Code (\d+) from ([^?\s]+)\S*?(?:, \[object \w+\])?")
+    HTMX_NOT_SENT = re.compile(r"htmx:(afterRequest|sendError), \[object \w+\]")
 
     def __init__(self) -> None:
-        self.problems: list[str] = []
-        self.allowed: list[re.Pattern[str]] = []
+        self.messages: list[tuple[str, str]] = []  # (text, URL of the resource or script that logged it)
+        self.statuses: list[tuple[int, re.Pattern[str]]] = []
+        self.unreachable: list[re.Pattern[str]] = []
 
-    def allow(self, pattern: str) -> None:
-        """A console error the test provokes on purpose (a refused request), matched by regex."""
-        self.allowed.append(re.compile(pattern))
+    def expect_status(self, status: int, path: str) -> None:
+        """The test provokes a `status` answer from the URL whose path (and query) fully matches regex `path`."""
+        self.statuses.append((status, re.compile(path)))
+
+    def expect_unreachable(self, path: str) -> None:
+        """The test makes requests to the URL whose path (and query) fully matches regex `path` fail (route.abort)."""
+        self.unreachable.append(re.compile(path))
 
     def attach(self, context) -> None:
         context.on("console", self._console)
-        context.on("weberror", lambda error: self._record(f"uncaught {error.error}"))
+        context.on("weberror", lambda error: self.messages.append((f"uncaught {error.error}", "")))
 
     def _console(self, message) -> None:
         # Chromium reports a Content-Security-Policy violation as a console error.
         if message.type == "error":
-            where = message.location.get("url", "") if message.location else ""
-            self._record(f"console error: {message.text} ({where})")
+            self.messages.append((message.text, message.location.get("url", "") if message.location else ""))
 
-    def _record(self, text: str) -> None:
-        if not any(p.search(text) for p in self.allowed):
-            self.problems.append(text)
+    @staticmethod
+    def _path(url: str) -> str:
+        parts = urlsplit(url)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+
+    def _expected_status(self, status: int, url: str) -> bool:
+        return any(status == s and p.fullmatch(self._path(url)) for s, p in self.statuses)
+
+    def problems(self) -> list[str]:
+        """The messages that no expected failure accounts for."""
+        problems: list[str] = []
+        refused = {(int(load.group(1)), urlsplit(url).path) for text, url in self.messages
+                   if (load := self.LOAD_FAILED.fullmatch(text)) and load.group(1) and self._expected_status(int(load.group(1)), url)}
+        aborted, not_sent = 0, {"afterRequest": 0, "sendError": 0}
+        for text, url in self.messages:
+            if (load := self.LOAD_FAILED.fullmatch(text)) and load.group(1):
+                if self._expected_status(int(load.group(1)), url):
+                    continue
+            elif load and any(p.fullmatch(self._path(url)) for p in self.unreachable):
+                aborted += 1
+                continue
+            elif (status := self.HTMX_STATUS.fullmatch(text)) and (int(status.group(1)), status.group(2)) in refused:
+                continue
+            elif event := self.HTMX_NOT_SENT.fullmatch(text):
+                not_sent[event.group(1)] += 1  # accounted for below by the requests the test made fail
+                continue
+            problems.append(f"console error: {text} ({url})" if url else text)
+        if max(not_sent.values()) > aborted:  # more than one pair of htmx lines per request the test made fail
+            problems.append(f"htmx could not send requests {not_sent} but the test made {aborted} fail")
+        return problems
 
 
 @pytest.fixture
@@ -137,8 +179,8 @@ def console_errors(browser, monkeypatch: pytest.MonkeyPatch) -> Iterator[Console
 
     monkeypatch.setattr(browser, "new_context", watched_context)
     yield watch
-    if watch.problems:
-        pytest.fail("The browser console reported errors:\n" + "\n".join(watch.problems), pytrace=False)
+    if problems := watch.problems():
+        pytest.fail("The browser console reported errors:\n" + "\n".join(problems), pytrace=False)
 
 
 @pytest.fixture(autouse=True)
