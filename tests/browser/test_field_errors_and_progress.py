@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from mymovielist.extensions import db
 from mymovielist.sync.records import EpisodeRecord, ExternalRef, TitleRecord
+from mymovielist.sync.service import store_record
 from mymovielist.sync.upsert import CatalogWriter
 
 from .htmx import wait_until_settled
@@ -54,7 +55,8 @@ def show(live_app):
                          details={"episode_count": 26},
                          episodes=[EpisodeRecord(number=e, name=f"Session {e}") for e in range(1, 27)])
     with live_app.app_context():
-        title_id = CatalogWriter(source="demo").upsert(record).title.id
+        # through the sync service, which also moves the catalog cache on: browse lists count the new title
+        title_id = store_record(record, CatalogWriter(source="demo")).title.id
         db.session.commit()
     return title_id
 
