@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import event
 
+from mymovielist.catalog.views import MAX_RESTORED_PAGES
 from mymovielist.extensions import db
 from mymovielist.services import catalog
 from mymovielist.sync.records import (
@@ -159,6 +160,53 @@ def test_keyset_pages_follow_next_and_prev_links_without_duplicates_or_gaps(app,
 def test_a_broken_page_cursor_is_a_400(client, shelf, cursor):
     for arg in ("after", "before"):
         assert client.get(f"/anime?{arg}={cursor}").status_code == 400
+
+
+def test_infinite_scroll_keeps_its_place_in_the_url_and_restores_it(app, client, make_title):
+    app.config["PAGE_SIZE"] = 2
+    for n in range(7):
+        make_title("movie", f"Film {n}", popularity=float(10 - n), genres=["Drama"])
+    more = client.get("/movies?page=2&genre=drama", headers={**HX, "HX-Target": "load-more"}).get_data(as_text=True)
+    # loading page 3 writes the URL that shows pages 1 to 3
+    assert 'hx-replace-url="/movies?through=3&amp;genre=drama"' in more
+    restored = client.get("/movies?through=3&genre=drama").get_data(as_text=True)
+    assert titles_in(restored) == [f"Film {n}" for n in range(6)]
+    assert "Show earlier titles" not in restored
+    # the next load-more request names page 4 by the keyset cursor of the last card shown
+    following = _link(restored, 'class="load-more" hx-get=')
+    assert following.startswith("/movies?genre=drama&page=4&after=") and "start=" not in following
+    assert titles_in(client.get(following, headers={**HX, "HX-Target": "load-more"}).get_data(as_text=True)) == ["Film 6"]
+    assert "Page 3 of 4" in restored
+    # its Next and Previous links are the neighbours of its last page, by cursor
+    assert titles_in(client.get(_link(restored, 'rel="next" href=')).get_data(as_text=True)) == ["Film 6"]
+    previous = client.get(_link(restored, 'rel="prev" href=')).get_data(as_text=True)
+    assert titles_in(previous) == ["Film 2", "Film 3"] and "Page 2 of 4" in previous
+    # a list that starts at page 2 (a no-JS page link) keeps its start in the next requests
+    second = client.get("/movies?page=2&genre=drama").get_data(as_text=True)
+    assert titles_in(second) == ["Film 2", "Film 3"] and "Show earlier titles" in second
+    following = _link(second, 'class="load-more" hx-get=')
+    assert following.startswith("/movies?start=2&genre=drama&page=3&after=")
+    third = client.get(following, headers={**HX, "HX-Target": "load-more"}).get_data(as_text=True)
+    assert titles_in(third) == ["Film 4", "Film 5"]
+    assert 'hx-replace-url="/movies?page=2&amp;through=4&amp;genre=drama"' in third
+    assert titles_in(client.get("/movies?page=2&through=4&genre=drama").get_data(as_text=True)) == [f"Film {n}" for n in range(2, 7)]
+    # past the last page the list ends there; a huge range is bounded and offers the earlier pages
+    assert titles_in(client.get("/movies?through=99").get_data(as_text=True)) == [f"Film {n}" for n in range(7)]
+    app.config["PAGE_SIZE"] = 1
+    for n in range(7, MAX_RESTORED_PAGES + 3):
+        make_title("movie", f"Film {n}", popularity=float(-n))
+    long = client.get(f"/movies?through={MAX_RESTORED_PAGES + 3}").get_data(as_text=True)
+    assert titles_in(long) == [f"Film {n}" for n in range(3, MAX_RESTORED_PAGES + 3)]
+    assert 'href="/movies?through=3">Show earlier titles' in long
+    assert client.get("/movies?through=abc").status_code == 400
+    assert client.get("/movies?page=50&through=60").status_code == 404
+
+
+def test_filter_urls_drop_empty_parameters(client, shelf):
+    response = client.get("/anime?genre=action&year_from=&year_to=&status=&sort=title&format=")
+    assert response.status_code == 302 and response.location == "/anime?genre=action&sort=title"
+    assert client.get("/anime?genre=&status=").location == "/anime"
+    assert client.get("/anime?genre=action&sort=title").status_code == 200
 
 
 def test_search_page_and_live_suggestions(client, shelf):

@@ -42,6 +42,10 @@ class BrowseForm(QueryForm):
     # keyset cursors of the next and previous pages (services.catalog.encode_cursor)
     after = StringField("After", validators=[Optional(), Length(max=400), Regexp(CURSOR, message="Broken page link.")])
     before = StringField("Before", validators=[Optional(), Length(max=400), Regexp(CURSOR, message="Broken page link.")])
+    # An infinite scroll keeps its place in the URL: pages `page` through `through` are shown; a
+    # load-more request names the page the list starts at (`start`) to write that URL.
+    through = IntegerField("Through page", validators=[Optional(), NumberRange(1, 100_000)])
+    start = IntegerField("First page shown", validators=[Optional(), NumberRange(1, 100_000)])
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

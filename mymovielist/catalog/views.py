@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
@@ -22,6 +24,8 @@ from mymovielist.sync.upsert import UpsertError
 from mymovielist.templating import KIND_PATHS
 
 PATH_KINDS = {path: kind for kind, path in KIND_PATHS.items()}
+# A restored infinite scroll shows at most this many pages at once (the rest behind "Show earlier titles").
+MAX_RESTORED_PAGES = 10
 
 
 def _page_or_fragment(template: str, blocks: dict[str, str], **context):
@@ -38,6 +42,15 @@ def _valid(form):
     return form
 
 
+def _without_empty_args():
+    """A redirect to the same URL without its empty query parameters (a no-JS filter form sends them all), or None."""
+    args = list(request.args.items(multi=True))
+    kept = [(name, value) for name, value in args if value]
+    if len(kept) == len(args):
+        return None
+    return redirect(request.path + ("?" + urlencode(kept) if kept else ""), 302)
+
+
 def _page_number() -> int:
     raw = request.args.get("page", "1")
     if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
@@ -50,21 +63,37 @@ def _page_number() -> int:
 def browse(kind_path: str):
     """List titles of one kind, filtered and sorted, a page at a time."""
     kind = PATH_KINDS[kind_path]
+    if (cleaned := _without_empty_args()) is not None:
+        return cleaned
     form = _valid(BrowseForm(request.args))
     block = next((b for target, b in (("results", "results"), ("load-more", "more")) if wants_fragment(target)), None)
-    context = {"kind": kind, "kind_path": kind_path, "form": form, "filters": form.filters()}
+    context = {"kind": kind, "kind_path": kind_path, "form": form, "filters": form.filters(), "max_restored": MAX_RESTORED_PAGES}
+    asked = form.page.data or 1
+    after, before = form.after.data or None, form.before.data or None
+    # Next/Previous links and load-more requests name their page by keyset cursor; the URL an infinite
+    # scroll writes for Back and reload (`?page=F&through=T`) names pages by number, so `through`
+    # counts only without a cursor (a cursor link that still carries an old `through` is one page).
+    through = asked if after or before else max(form.through.data or asked, asked)
+
+    def pages_through(last: int):
+        first = max(asked, last - MAX_RESTORED_PAGES + 1)
+        return first, catalog.list_titles(kind, context["filters"], page=first, through=last,
+                                          per_page=current_app.config["PAGE_SIZE"], show_adult=show_adult,
+                                          after=after, before=before)
 
     def results(block_name: str) -> str:
         """The block of titles and pagination; "" past the end, or for a cursor whose rows are gone."""
         try:
-            page = catalog.list_titles(kind, context["filters"], page=form.page.data or 1,
-                                       per_page=current_app.config["PAGE_SIZE"], show_adult=show_adult,
-                                       after=form.after.data or None, before=form.before.data or None)
+            first, page = pages_through(through)
+            if first > page.pages >= asked:  # a restored range past the end (titles went away): show up to the end
+                first, page = pages_through(page.pages)
         except catalog.BadCursor as exc:
             abort(400, description=str(exc))
         if page.page > 1 and not page.items:
             return ""
-        return render_block("catalog/browse.html", block_name, page=page, **context)
+        # a list grown by load-more starts where its full page did (`start`), at page 1 unless named
+        first_page = min(form.start.data or 1, first) if block_name == "more" else first
+        return render_block("catalog/browse.html", block_name, page=page, first_page=first_page, **context)
 
     show_adult = viewer_filter(current_user).show_adult
     html = fragments.browse_results(block or "results", show_adult, results)

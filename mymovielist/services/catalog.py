@@ -243,8 +243,12 @@ class _Window:
     prev_cursor: str | None
 
 
-def _window(stmt, keys: tuple[SortKey, ...], page: int, per_page: int, after: str | None, before: str | None) -> _Window:
-    """The ids of one page: after or before a cursor (keyset), else by page number (offset)."""
+def _window(stmt, keys: tuple[SortKey, ...], page: int, per_page: int, after: str | None, before: str | None,
+            span: int = 1) -> _Window:
+    """The ids of one page: after or before a cursor (keyset), else by page number (offset).
+
+    Forward (by number or `after`), `span` pages come as one window numbered as its last page.
+    """
     if before is not None:
         rows = _page_rows(stmt, keys, per_page=per_page, cursor=decode_cursor(before, keys), backward=True)
         if len(rows) > per_page:
@@ -253,18 +257,19 @@ def _window(stmt, keys: tuple[SortKey, ...], page: int, per_page: int, after: st
         page, after = 1, None  # reached the first page: show it whole, from the top
     cursor = decode_cursor(after, keys) if after is not None else None
     offset = 0 if cursor is not None else (page - 1) * per_page
-    rows = _page_rows(stmt, keys, per_page=per_page, offset=offset, cursor=cursor)
-    more, rows = len(rows) > per_page, rows[:per_page]
-    has_prev = bool(rows) and (cursor is not None or page > 1)
+    rows = _page_rows(stmt, keys, per_page=per_page * span, offset=offset, cursor=cursor)
+    more, rows = len(rows) > per_page * span, rows[:per_page * span]
+    last = max(0, len(rows) - 1) // per_page  # the window's last page: its neighbours are named for it
+    has_prev = bool(rows) and (cursor is not None or page > 1 or last > 0)
     return _Window(
-        [r[0] for r in rows], page,
-        encode_cursor(rows[-1][1:]) if more else None, encode_cursor(rows[0][1:]) if has_prev else None,
+        [r[0] for r in rows], page + last,
+        encode_cursor(rows[-1][1:]) if more else None, encode_cursor(rows[last * per_page][1:]) if has_prev else None,
     )
 
 
 def list_titles(
     kind: str | None, filters: BrowseFilters | None = None, *, page: int = 1, per_page: int = 24, show_adult: bool = False,
-    after: str | None = None, before: str | None = None,
+    after: str | None = None, before: str | None = None, through: int | None = None,
 ) -> CursorPage[Title]:
     """One page of titles of a kind (None: every kind), filtered and sorted, with their genres loaded.
 
@@ -272,15 +277,19 @@ def list_titles(
     it (`after`) or after it (`before`), which the returned page names for its neighbours. Adult
     titles are left out unless the viewer asked for them (Settings > Preferences). The ids and
     the total are cached under the catalog's generation: ratings do not reorder a browse page.
+
+    With `through` (not with `before`), pages `page`..`through` come as one list (an infinite scroll
+    restored from its URL); the page returned is then numbered as the last of them.
     """
+    span = 1 if before is not None else max(1, (through or page) - page + 1)
     if kind is not None and kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     filters = filters or BrowseFilters()
     keys = SORT_KEYS.get(filters.sort, SORT_KEYS["popularity"])
     stmt = _filtered(kind, filters, show_adult)
     window = cache_keys.cached(
-        "browse", (cache_keys.CATALOG,), (kind, filters, page, per_page, show_adult, after, before),
-        lambda: _window(stmt, keys, page, per_page, after, before),
+        "browse", (cache_keys.CATALOG,), (kind, filters, page, per_page, show_adult, after, before, span),
+        lambda: _window(stmt, keys, page, per_page, after, before, span),
     )
     total = cache_keys.cached(
         "browse-total", (cache_keys.CATALOG,), (kind, filters.total_args(), show_adult),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -97,8 +99,99 @@ def browser():
         browser.close()
 
 
+class ConsoleWatch:
+    """Console errors, CSP violations and uncaught exceptions of every browser context a test opens.
+
+    A test that provokes a failed request on purpose names it exactly (`expect_status`,
+    `expect_unreachable`): its status and URL, never a pattern that could hide another error.
+    """
+
+    LOAD_FAILED = re.compile(r"Failed to load resource: (?:the server responded with a status of (\d+) \(.*\)|net::ERR_\w+)")
+    # htmx logs a failed request too: a refused one with its status and path (no query), one never sent by
+    # event name only; each is accounted for by the browser's own line about that request.
+    HTMX_STATUS = re.compile(r"Response Status Error Code (\d+) from ([^?\s]+)\S*?(?:, \[object \w+\])?")
+    HTMX_NOT_SENT = re.compile(r"htmx:(afterRequest|sendError), \[object \w+\]")
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, str]] = []  # (text, URL of the resource or script that logged it)
+        self.statuses: list[tuple[int, re.Pattern[str]]] = []
+        self.unreachable: list[re.Pattern[str]] = []
+
+    def expect_status(self, status: int, path: str) -> None:
+        """The test provokes a `status` answer from the URL whose path (and query) fully matches regex `path`."""
+        self.statuses.append((status, re.compile(path)))
+
+    def expect_unreachable(self, path: str) -> None:
+        """The test makes requests to the URL whose path (and query) fully matches regex `path` fail (route.abort)."""
+        self.unreachable.append(re.compile(path))
+
+    def attach(self, context) -> None:
+        context.on("console", self._console)
+        context.on("weberror", lambda error: self.messages.append((f"uncaught {error.error}", "")))
+
+    def _console(self, message) -> None:
+        # Chromium reports a Content-Security-Policy violation as a console error.
+        if message.type == "error":
+            self.messages.append((message.text, message.location.get("url", "") if message.location else ""))
+
+    @staticmethod
+    def _path(url: str) -> str:
+        parts = urlsplit(url)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+
+    def _expected_status(self, status: int, url: str) -> bool:
+        return any(status == s and p.fullmatch(self._path(url)) for s, p in self.statuses)
+
+    def problems(self) -> list[str]:
+        """The messages that no expected failure accounts for."""
+        problems: list[str] = []
+        refused = {(int(load.group(1)), urlsplit(url).path) for text, url in self.messages
+                   if (load := self.LOAD_FAILED.fullmatch(text)) and load.group(1) and self._expected_status(int(load.group(1)), url)}
+        aborted, not_sent = 0, {"afterRequest": 0, "sendError": 0}
+        for text, url in self.messages:
+            if (load := self.LOAD_FAILED.fullmatch(text)) and load.group(1):
+                if self._expected_status(int(load.group(1)), url):
+                    continue
+            elif load and any(p.fullmatch(self._path(url)) for p in self.unreachable):
+                aborted += 1
+                continue
+            elif (status := self.HTMX_STATUS.fullmatch(text)) and (int(status.group(1)), status.group(2)) in refused:
+                continue
+            elif event := self.HTMX_NOT_SENT.fullmatch(text):
+                not_sent[event.group(1)] += 1  # accounted for below by the requests the test made fail
+                continue
+            problems.append(f"console error: {text} ({url})" if url else text)
+        if max(not_sent.values()) > aborted:  # more than one pair of htmx lines per request the test made fail
+            problems.append(f"htmx could not send requests {not_sent} but the test made {aborted} fail")
+        return problems
+
+
 @pytest.fixture
-def page(browser, live_server):
+def console_errors(browser, monkeypatch: pytest.MonkeyPatch) -> Iterator[ConsoleWatch]:
+    """Fails the test at teardown if any page showed a console error or a CSP violation."""
+    watch = ConsoleWatch()
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        watch.attach(context)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    yield watch
+    if problems := watch.problems():
+        pytest.fail("The browser console reported errors:\n" + "\n".join(problems), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_console_errors(request: pytest.FixtureRequest) -> None:
+    """Every browser test watches the console (a test that never opens a browser starts none)."""
+    if "browser" in request.fixturenames:
+        request.getfixturevalue("console_errors")
+
+
+@pytest.fixture
+def page(browser, live_server, console_errors):
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(5000)
@@ -107,7 +200,7 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def nojs_page(browser, live_server):
+def nojs_page(browser, live_server, console_errors):
     context = browser.new_context(base_url=live_server, java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(5000)

@@ -65,7 +65,8 @@ def test_sign_up_log_in_change_preferences_log_out_and_back_in(page):
     assert violations == []
 
 
-def test_a_wrong_password_is_refused_with_a_message(page):
+def test_a_wrong_password_is_refused_with_a_message(page, console_errors):
+    console_errors.expect_status(422, "/auth/login")  # the refusal's own status
     page.goto("/auth/login")
     page.get_by_label("Username or email").fill("nobody-here")
     page.get_by_label("Password").fill("not a password")
@@ -74,7 +75,8 @@ def test_a_wrong_password_is_refused_with_a_message(page):
     expect(page.get_by_label("Username or email")).to_have_value("nobody-here")
 
 
-def test_without_javascript_sign_up_and_log_in_work(nojs_page):
+def test_without_javascript_sign_up_and_log_in_work(nojs_page, console_errors):
+    console_errors.expect_status(422, "/auth/register")  # the short password is refused with 422
     page = nojs_page
     page.goto("/auth/register")
     page.get_by_label("Username").fill("nojs")

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from mymovielist.extensions import db
 from mymovielist.sync.records import CreditRecord, EpisodeRecord, ExternalRef, PersonRecord, TitleRecord
+from mymovielist.sync.service import store_record
 from mymovielist.sync.upsert import CatalogWriter
 
 pytestmark = pytest.mark.browser
@@ -45,9 +46,10 @@ def long_title(live_app) -> int:
                 for n in range(40) for job in ("Director", "Storyboard", "Episode Director")]
     episodes = [EpisodeRecord(number=n, name=f"Session {n}", air_date=date(1998, 4, 3)) for n in range(1, 27)]
     with live_app.app_context():
-        result = CatalogWriter(source="demo").upsert(TitleRecord(
+        # through the sync service, which also moves the catalog cache on
+        result = store_record(TitleRecord(
             kind="movie", title="Credits Galore", refs=[ExternalRef("t", "movie", "galore")], popularity=0.0,
-            credits=credits, episodes=episodes))
+            credits=credits, episodes=episodes), CatalogWriter(source="demo"))
         db.session.commit()
         return result.title.id
 

@@ -114,11 +114,12 @@ def test_without_javascript_reviews_lists_and_follows_still_work(nojs_page):
     assert "No script" in page.inner_text("main")
 
 
-def test_a_private_profile_approves_a_follow_request_with_htmx(browser, live_server):
+def test_a_private_profile_approves_a_follow_request_with_htmx(browser, live_server, console_errors):
     contexts = [browser.new_context(base_url=live_server) for _ in range(2)]
     asker, hermit = (c.new_page() for c in contexts)
     try:
         hermit_name = _register(hermit, "hermit")
+        console_errors.expect_status(404, f"/users/{hermit_name}/list")  # a private list is not found
         hermit.goto("/settings")
         hermit.check("#is_private")
         hermit.locator("form", has=hermit.locator("#is_private")).locator("button[type=submit]").click()

@@ -113,29 +113,118 @@
     if (target && target.removeAttribute) target.removeAttribute("aria-busy");
   });
 
-  // Live search: arrow keys move between suggestions, Escape closes them; Enter submits the form.
+  // A response that rewrites the URL (load-more's hx-replace-url, a filter's hx-push-url) lands only if
+  // the user has not moved through history since it was asked for and its element is still shown: after
+  // Back, or once a new filter replaced the list, a late answer would rewrite the wrong history entry.
+  var historyMoves = 0;
+  window.addEventListener("popstate", function () { historyMoves += 1; });
+  var askedAt = new WeakMap();
+  function rewritesHistory(elt) {
+    return elt && elt.closest && elt.closest("[hx-replace-url], [hx-push-url]");
+  }
+  function here() { return location.pathname + location.search; }
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (rewritesHistory(event.detail.elt)) askedAt.set(event.detail.xhr, historyMoves);
+  });
+  function isLate(detail) {
+    var asked = askedAt.get(detail.xhr);
+    if (asked === undefined) return false;
+    var elt = detail.requestConfig && detail.requestConfig.elt;
+    return asked !== historyMoves || !(elt && elt.isConnected);
+  }
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (isLate(event.detail)) event.detail.shouldSwap = false;
+  });
+  // An element already swapped out fires beforeSwap unheard (detached), but htmx still announces the
+  // history change on <body>: make it rewrite the current entry to itself.
+  document.body.addEventListener("htmx:beforeHistoryUpdate", function (event) {
+    if (!isLate(event.detail)) return;
+    event.detail.history.type = "replace";
+    event.detail.history.path = here();
+  });
+
+  // A GET form (filters, search) sends only the fields that are set: `?genre=action`, not
+  // `?kind=&genre=action&year_from=`. Without JavaScript the server redirects to the same clean URL.
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    if (detail.verb !== "get" || !detail.elt.closest || !detail.elt.closest("form")) return;
+    Object.keys(detail.parameters).forEach(function (name) {
+      if (detail.parameters[name] === "") delete detail.parameters[name];
+    });
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || (form.method || "get").toLowerCase() !== "get") return;
+    var emptied = Array.prototype.filter.call(form.elements, function (field) {
+      return field.name && !field.disabled && field.value === "" && field.type !== "submit";
+    });
+    emptied.forEach(function (field) { field.disabled = true; });
+    // Re-enable once the browser has read the form, so Back (bfcache) shows a working form.
+    setTimeout(function () { emptied.forEach(function (field) { field.disabled = false; }); }, 0);
+  });
+
+  // A swapped-in region's [data-announce] text is read out once by the page's one status region,
+  // instead of a live region around a whole result list.
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    var status = document.getElementById("sr-status");
+    var target = event.detail && event.detail.target;
+    if (target && !target.isConnected && target.id) target = document.getElementById(target.id);  // outerHTML swap
+    if (!status || !target || !target.querySelector) return;
+    var source = target.matches("[data-announce]") ? target : target.querySelector("[data-announce]");
+    if (source) status.textContent = source.getAttribute("data-announce") || source.textContent.trim();
+  });
+
+  // Live search is an ARIA 1.2 combobox: focus stays in the input, the arrow keys move
+  // aria-activedescendant through the listbox, Enter opens the active option, Escape closes.
+  function searchParts() {
+    return { input: document.getElementById("nav-q"), box: document.getElementById("search-suggestions") };
+  }
+  function searchOptions(box) {
+    return Array.prototype.slice.call(box.querySelectorAll("[role=option]"));
+  }
+  function setActiveOption(parts, option) {
+    searchOptions(parts.box).forEach(function (each) {
+      each.setAttribute("aria-selected", each === option ? "true" : "false");
+    });
+    if (option) {
+      parts.input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else {
+      parts.input.removeAttribute("aria-activedescendant");
+    }
+  }
+  function closeSuggestions(parts) {
+    parts.box.innerHTML = "";
+    parts.input.setAttribute("aria-expanded", "false");
+    parts.input.removeAttribute("aria-activedescendant");
+  }
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var parts = searchParts();
+    if (!parts.box || event.detail.target !== parts.box) return;
+    parts.input.setAttribute("aria-expanded", searchOptions(parts.box).length ? "true" : "false");
+    parts.input.removeAttribute("aria-activedescendant");
+  });
   document.addEventListener("keydown", function (event) {
-    var box = document.getElementById("search-suggestions");
-    var input = document.getElementById("nav-q");
-    if (!box || !input) return;
-    var inSearch = event.target === input || box.contains(event.target);
-    if (!inSearch) return;
-    var links = Array.prototype.slice.call(box.querySelectorAll("a"));
-    var index = links.indexOf(document.activeElement);
-    if (event.key === "ArrowDown" && links.length) {
+    var parts = searchParts();
+    if (!parts.input || event.target !== parts.input) return;
+    var options = searchOptions(parts.box);
+    var active = document.getElementById(parts.input.getAttribute("aria-activedescendant") || "");
+    var index = options.indexOf(active);
+    if ((event.key === "ArrowDown" || event.key === "ArrowUp") && options.length) {
       event.preventDefault();
-      links[Math.min(index + 1, links.length - 1)].focus();
-    } else if (event.key === "ArrowUp" && links.length) {
+      var next = event.key === "ArrowDown" ? Math.min(index + 1, options.length - 1) : index - 1;
+      setActiveOption(parts, next >= 0 ? options[next] : null);
+    } else if (event.key === "Enter" && active && index >= 0) {
       event.preventDefault();
-      if (index <= 0) input.focus(); else links[index - 1].focus();
-    } else if (event.key === "Escape") {
-      box.innerHTML = "";
-      input.focus();
+      active.click();
+    } else if (event.key === "Escape" && parts.input.getAttribute("aria-expanded") === "true") {
+      event.preventDefault();
+      closeSuggestions(parts);
     }
   });
   document.addEventListener("click", function (event) {
-    var box = document.getElementById("search-suggestions");
-    if (box && !event.target.closest(".nav-search")) box.innerHTML = "";
+    var parts = searchParts();
+    if (parts.box && parts.box.firstChild && !event.target.closest(".nav-search")) closeSuggestions(parts);
   });
 
   // The header's menu is a <details>: Escape (inside it) or a click elsewhere closes it; Escape returns
