@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from flask import Flask, current_app, request, session
 from flask_login import login_user, logout_user
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from mymovielist.extensions import db
@@ -33,6 +34,11 @@ def login_lifetime() -> float:
     return duration.total_seconds() if isinstance(duration, timedelta) else float(duration)
 
 
+# Preferences in the same query: nearly every page reads them (time zone, locale, score scale). Built
+# once: a statement made per request (session.get with options) costs half as much again as the query.
+_USER_BY_ID = select(User).options(joinedload(User.preferences)).where(User.id == bindparam("user_id"))
+
+
 def load_user(login_id: str) -> User | None:
     """The user a session or remember cookie names, if its token is current and its login not too old."""
     user_id, token, issued = (login_id.split(":") + ["", ""])[:3]
@@ -41,8 +47,7 @@ def load_user(login_id: str) -> User | None:
     age = _now() - int(issued)
     if not -CLOCK_SKEW <= age <= login_lifetime():
         return None
-    # Preferences in the same query: nearly every page reads them (time zone, locale, score scale).
-    user = db.session.get(User, int(user_id), options=[joinedload(User.preferences)])
+    user = db.session.execute(_USER_BY_ID, {"user_id": int(user_id)}).unique().scalar_one_or_none()
     if user is None or user.session_token != token:
         return None
     return user
