@@ -47,7 +47,7 @@ def for_members(scopes: Callable[..., Iterable[str]]):
             key = cache_keys.key_for(
                 "member-page",
                 (*scopes(**kwargs), cache_keys.user_scope(user_id), cache_keys.MEMBERS),
-                (request.url, user_id, request.headers.get("Accept-Language", ""), localization.today().isoformat()),
+                (request.host, request.full_path, user_id, request.headers.get("Accept-Language", ""), localization.today().isoformat()),
             )
             kept = cache.get(key)
             if kept is None:
