@@ -21,6 +21,8 @@ from mymovielist.extensions import db
 from mymovielist.sync.records import ExternalRef, TitleRecord
 from mymovielist.sync.upsert import CatalogWriter
 
+from .screens import WIDTHS
+
 CHROMIUM = os.environ.get("MYMOVIELIST_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -188,6 +190,13 @@ def _no_console_errors(request: pytest.FixtureRequest) -> None:
     """Every browser test watches the console (a test that never opens a browser starts none)."""
     if "browser" in request.fixturenames:
         request.getfixturevalue("console_errors")
+
+
+@pytest.fixture(params=sorted(WIDTHS), ids=lambda width: f"{width}px")
+def sized(request, page):
+    """`page` at a desktop's and at a phone's width: the test runs once at each."""
+    page.set_viewport_size({"width": request.param, "height": WIDTHS[request.param]})
+    return page
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -18,33 +17,11 @@ from mymovielist.sync.service import store_record
 from mymovielist.sync.upsert import CatalogWriter
 
 from .htmx import wait_until_settled
+from .screens import no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-WIDTHS = {1280: 800, 390: 844}
 _serial = itertools.count(1)
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{page.viewport_size['width']}.png"), full_page=False)
-
-
-# Elements of the page's content wider than the window (the header is issue 18.2's; tables scroll in their box).
-WIDER_THAN_VIEWPORT = """() => Array.from(document.querySelectorAll("main *"))
-    .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest(".table-scroll"))
-    .slice(0, 8).map((el) => el.tagName + "." + el.className + "#" + el.id)"""
-
-
-def no_sideways_scroll(page) -> None:
-    assert page.evaluate(WIDER_THAN_VIEWPORT) == [], "the content is wider than the window"
-
-
-@pytest.fixture(params=sorted(WIDTHS), ids=lambda width: f"{width}px")
-def sized(request, page):
-    page.set_viewport_size({"width": request.param, "height": WIDTHS[request.param]})
-    return page
 
 
 @pytest.fixture

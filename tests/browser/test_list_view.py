@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -21,26 +20,11 @@ from mymovielist.sync.upsert import CatalogWriter
 
 from .axe import assert_no_axe_violations
 from .htmx import wait_until_settled
+from .screens import no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-WIDTHS = {1280: 800, 390: 844}
 _serial = itertools.count(1)
-WIDER_THAN_VIEWPORT = """() => Array.from(document.querySelectorAll("main *"))
-    .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
-    .slice(0, 8).map((el) => el.tagName + "." + el.className + "#" + el.id)"""
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{page.viewport_size['width']}.png"), full_page=False)
-
-
-@pytest.fixture(params=sorted(WIDTHS), ids=lambda width: f"{width}px")
-def sized(request, page):
-    page.set_viewport_size({"width": request.param, "height": WIDTHS[request.param]})
-    return page
 
 
 @pytest.fixture
@@ -85,7 +69,7 @@ def test_the_list_is_a_table_whose_headers_sort(sized, shelf):
     expect(film.locator(".row-plus")).to_have_count(0)
     expect(anime.locator("img.poster")).to_have_attribute("loading", "lazy")
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
-    assert page.evaluate(WIDER_THAN_VIEWPORT) == []
+    no_sideways_scroll(page)
     if page.viewport_size["width"] < 640:  # a phone: cover, title, score and progress; no type or date
         expect(anime.locator(".col-updated")).to_be_hidden()
         expect(anime.locator(".col-kind")).to_be_hidden()
@@ -150,7 +134,7 @@ def test_plus_one_and_editing_a_row_in_place(sized, shelf):
     row.get_by_role("link", name=f"Edit {names['anime']}").click()
     page.get_by_role("link", name="Cancel").click()
     expect(page.locator("tr.editing")).to_have_count(0)
-    assert page.evaluate(WIDER_THAN_VIEWPORT) == []
+    no_sideways_scroll(page)
     shot(page, "list-row-saved")
     assert_no_axe_violations(page, "user list after edits")
 
