@@ -70,6 +70,7 @@ def test_the_list_is_a_table_whose_headers_sort(sized, shelf):
     expect(anime.locator("img.poster")).to_have_attribute("loading", "lazy")
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     no_sideways_scroll(page)
+    assert table.evaluate("t => t.closest('.table-scroll').scrollWidth <= t.closest('.table-scroll').clientWidth")  # fits
     if page.viewport_size["width"] < 640:  # a phone: cover, title, score and progress; no type or date
         expect(anime.locator(".col-updated")).to_be_hidden()
         expect(anime.locator(".col-kind")).to_be_hidden()
