@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Flask, Response, current_app, g, request, session
+from flask import Flask, Response, current_app, request, session
+
+from mymovielist import csrf_tokens
 
 # Endpoints whose GET responses carry an ETag; plus every endpoint of the JSON API blueprint.
 ENDPOINTS = frozenset({"catalog.detail", "tracking.user_list"})
@@ -36,15 +38,13 @@ def _body_digest(body: bytes) -> str:
     """A digest of the body that stays the same while the page does.
 
     The page's CSRF token is signed with a timestamp in seconds, so the same page rendered a second
-    later differs in those bytes alone: the signed token is left out, and the session's own token is
-    put in instead, so a browser whose session (and so its CSRF secret) changed never keeps a page
-    whose forms would be refused.
+    later differs in those bytes alone: the signed token is put back to its marker (csrf_tokens), and
+    the session's own token is put in instead, so a browser whose session (and so its CSRF secret)
+    changed never keeps a page whose forms would be refused.
     """
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    signed = g.get(field)
-    if signed:
-        body = body.replace(signed.encode(), b"")
-    secret = session.get(field, "") if signed else ""
+    secret = session.get(field, "") if csrf_tokens.rendered_token() else ""
+    body = csrf_tokens.without_token(body)
     return hashlib.blake2b(body + secret.encode(), digest_size=16).hexdigest()
 
 

@@ -31,9 +31,14 @@ def put_tokens(response: Response) -> Response:
     return response
 
 
+def rendered_token() -> str | None:
+    """The signed CSRF token this request put into its page (Flask-WTF keeps it in `g`), if any."""
+    return g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+
+
 def without_token(body: bytes) -> bytes:
     """`body` with the token this request rendered (WTForms' own hidden field writes it) put back to markers."""
-    token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    token = rendered_token()
     return body.replace(token.encode(), _MARKER_BYTES) if token else body
 
 
