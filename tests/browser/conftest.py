@@ -21,6 +21,7 @@ from mymovielist.extensions import db
 from mymovielist.sync.records import ExternalRef, TitleRecord
 from mymovielist.sync.upsert import CatalogWriter
 
+from .accounts import PASSWORD, register
 from .screens import WIDTHS
 
 CHROMIUM = os.environ.get("MYMOVIELIST_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -221,19 +222,12 @@ def nojs_page(browser, live_server, console_errors):
 def sign_up():
     """`sign_up(page, "prefix")`: a new account through the real sign-up form (logged in); returns its name."""
     import itertools
-    import re
 
     names = itertools.count(1)
 
-    def register(page, prefix: str, password: str = "correct horse battery staple") -> str:
+    def sign_up_as(page, prefix: str, password: str = PASSWORD) -> str:
         username = f"{prefix}{next(names)}"
-        page.goto("/auth/register")
-        page.fill("#username", username)
-        page.fill("#email", f"{username}@example.org")
-        page.fill("#password", password)
-        page.fill("#confirm", password)
-        page.locator("form button[type=submit]").last.click()
-        page.wait_for_url(re.compile(r".*/$"))
+        register(page, username, password)
         return username
 
-    return register
+    return sign_up_as

@@ -17,13 +17,12 @@ from mymovielist.extensions import db
 from mymovielist.models import Character, Genre, Person, Review, Title, User
 from mymovielist.services import lists, reviews, tracking
 
+from .accounts import PASSWORD, register
 from .axe import assert_no_axe_violations
 from .conftest import serve
+from .screens import SHOTS, WIDTHS
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path("test-artifacts/screenshots")
-PASSWORD = "correct horse battery staple"
-WIDTHS = {1280: 800, 390: 844}
 
 
 @pytest.fixture(scope="module")
@@ -45,16 +44,6 @@ def a11y_server(a11y_app: Flask) -> Iterator[str]:
         yield url
 
 
-def _register(page, username: str) -> None:
-    page.goto("/auth/register")
-    page.fill("#username", username)
-    page.fill("#email", f"{username}@example.org")
-    page.fill("#password", PASSWORD)
-    page.fill("#confirm", PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url(re.compile(r".*/$"))
-
-
 def _first_title(kind: str) -> Title:
     return db.session.scalars(select(Title).where(Title.kind == kind).order_by(Title.popularity.desc())).first()
 
@@ -63,7 +52,7 @@ def _first_title(kind: str) -> Title:
 def pages(browser, a11y_app: Flask, a11y_server: str) -> dict[str, list[tuple[str, str]]]:
     """An admin with a list, ratings, a custom list and a review; the URLs of every kind of page."""
     context = browser.new_context(base_url=a11y_server)
-    _register(context.new_page(), "curator")
+    register(context.new_page(), "curator")
     context.close()
     with a11y_app.app_context():
         user = db.session.scalars(select(User).where(User.username == "curator")).one()
@@ -117,7 +106,7 @@ def _check(page, name: str, url: str, theme: str, width: int, failures: list[str
     response = page.goto(url)
     assert response is not None and response.status < 500, f"{url} answered {response and response.status}"
     page.wait_for_load_state("networkidle")  # lazy htmx shelves and sections are in before axe looks
-    page.screenshot(path=SCREENSHOTS / f"a11y-{name}-{theme}-{width}.png", full_page=True)
+    page.screenshot(path=SHOTS / f"a11y-{name}-{theme}-{width}.png", full_page=True)
     try:
         assert_no_axe_violations(page, f"{name} ({url}, {theme}, {width}px)")
     except AssertionError as exc:
@@ -128,7 +117,7 @@ def _check(page, name: str, url: str, theme: str, width: int, failures: list[str
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_every_page_has_no_axe_violations(browser, a11y_server, pages, theme, width, console_errors):
     console_errors.expect_status(404, "/titles/999999999")  # the tour's not-found page
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
     options = {"base_url": a11y_server, "viewport": {"width": width, "height": WIDTHS[width]},
                "color_scheme": theme}
@@ -154,12 +143,12 @@ def test_every_page_has_no_axe_violations(browser, a11y_server, pages, theme, wi
 def test_a_chosen_theme_overrides_the_system_one_and_passes_axe(browser, a11y_server, pages, preference, system,
                                                                   background, width):
     """The settings' theme (data-theme on <html>) wins over prefers-color-scheme, with the same contrast."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(base_url=a11y_server, viewport={"width": width, "height": WIDTHS[width]},
                                   color_scheme=system)
     page = context.new_page()
     page.set_default_timeout(10000)
-    _register(page, f"themed{preference}{width}")
+    register(page, f"themed{preference}{width}")
     page.goto("/settings")
     page.get_by_role("radio", name=preference.capitalize()).check()
     page.get_by_role("button", name="Save preferences").click()

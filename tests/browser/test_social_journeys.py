@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-_names = itertools.count(1)
-PASSWORD = "correct horse battery staple"
-
-
-def _register(page, prefix: str) -> str:
-    username = f"{prefix}{next(_names)}"
-    page.goto("/auth/register")
-    page.fill("#username", username)
-    page.fill("#email", f"{username}@example.org")
-    page.fill("#password", PASSWORD)
-    page.fill("#confirm", PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url(re.compile(r".*/$"))
-    return username
 
 
 def _open_title(page, name: str) -> None:
@@ -31,8 +16,8 @@ def _open_title(page, name: str) -> None:
     page.wait_for_selector("#reviews")
 
 
-def test_review_with_spoiler_is_posted_with_htmx_and_collapsed(page):
-    _register(page, "critic")
+def test_review_with_spoiler_is_posted_with_htmx_and_collapsed(page, sign_up):
+    sign_up(page, "critic")
     _open_title(page, "Before Sunrise")
     page.fill("#body", "**Lovely.** The ending: they part at the station.")
     page.check("#spoiler")
@@ -49,8 +34,8 @@ def test_review_with_spoiler_is_posted_with_htmx_and_collapsed(page):
     expect(page.locator("#review-list details.spoiler")).to_have_count(1)  # loaded when revealed
 
 
-def test_ranked_list_add_from_the_title_page_and_move_with_htmx(page):
-    _register(page, "lister")
+def test_ranked_list_add_from_the_title_page_and_move_with_htmx(page, sign_up):
+    sign_up(page, "lister")
     page.goto("/lists/new")
     page.fill("#name", "Space westerns")
     page.check("#is_ranked")
@@ -70,12 +55,12 @@ def test_ranked_list_add_from_the_title_page_and_move_with_htmx(page):
     assert page.locator("button[aria-label='Move Game of Thrones up']").is_disabled()
 
 
-def test_follow_with_htmx_then_the_followed_users_review_rings_the_bell(browser, live_server):
+def test_follow_with_htmx_then_the_followed_users_review_rings_the_bell(browser, live_server, sign_up):
     contexts = [browser.new_context(base_url=live_server) for _ in range(2)]
     follower, author = (c.new_page() for c in contexts)
     try:
-        follower_name = _register(follower, "fan")
-        author_name = _register(author, "star")
+        follower_name = sign_up(follower, "fan")
+        author_name = sign_up(author, "star")
         follower.goto(f"/users/{author_name}")
         follower.click("#follow-button button")
         follower.wait_for_selector("#follow-button button[aria-pressed=true]")
@@ -99,9 +84,9 @@ def test_follow_with_htmx_then_the_followed_users_review_rings_the_bell(browser,
             c.close()
 
 
-def test_without_javascript_reviews_lists_and_follows_still_work(nojs_page):
+def test_without_javascript_reviews_lists_and_follows_still_work(nojs_page, sign_up):
     page = nojs_page
-    name = _register(page, "plain")
+    name = sign_up(page, "plain")
     _open_title(page, "Green Lantern")
     page.fill("#body", "Bright.")
     page.click("text=Post review")
@@ -114,16 +99,16 @@ def test_without_javascript_reviews_lists_and_follows_still_work(nojs_page):
     assert "No script" in page.inner_text("main")
 
 
-def test_a_private_profile_approves_a_follow_request_with_htmx(browser, live_server, console_errors):
+def test_a_private_profile_approves_a_follow_request_with_htmx(browser, live_server, console_errors, sign_up):
     contexts = [browser.new_context(base_url=live_server) for _ in range(2)]
     asker, hermit = (c.new_page() for c in contexts)
     try:
-        hermit_name = _register(hermit, "hermit")
+        hermit_name = sign_up(hermit, "hermit")
         console_errors.expect_status(404, f"/users/{hermit_name}/list")  # a private list is not found
         hermit.goto("/settings")
         hermit.check("#is_private")
         hermit.locator("form", has=hermit.locator("#is_private")).locator("button[type=submit]").click()
-        asker_name = _register(asker, "asker")
+        asker_name = sign_up(asker, "asker")
         asker.goto(f"/users/{hermit_name}")
         asker.click("#follow-button button")
         expect(asker.locator("#follow-button button")).to_contain_text("Requested")

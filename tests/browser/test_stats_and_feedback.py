@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from datetime import date
 
@@ -10,20 +9,6 @@ import pytest
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-_names = itertools.count(1)
-PASSWORD = "correct horse battery staple"
-
-
-def _sign_up(page, prefix: str) -> str:
-    username = f"{prefix}{next(_names)}"
-    page.goto("/auth/register")
-    page.fill("#username", username)
-    page.fill("#email", f"{username}@example.org")
-    page.fill("#password", PASSWORD)
-    page.fill("#confirm", PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url(re.compile(r".*/$"))
-    return username
 
 
 def _open(page, name: str) -> None:
@@ -32,8 +17,8 @@ def _open(page, name: str) -> None:
     expect(page.locator("h1")).to_contain_text(name)
 
 
-def test_stats_page_draws_its_charts_after_rating_and_watching(page):
-    username = _sign_up(page, "statsfan")
+def test_stats_page_draws_its_charts_after_rating_and_watching(page, sign_up):
+    username = sign_up(page, "statsfan")
     _open(page, "Anime Show 09")
     page.locator("#rating-widget .score-choices label").filter(has_text=re.compile(r"^8$")).click()
     expect(page.locator("#toasts")).to_contain_text("Rated and added to your list.")
