@@ -256,26 +256,26 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def test_csv_exports_keep_numbers_and_ordinary_text(app, client, alice, make_title):
-    title_id = make_title("movie", title="-30- (a newsroom film)", year=1959)
+def _completed_and_exported(app, client, user_id: int, title_id: int, notes: str) -> list[dict[str, str]]:
+    """Complete the title with `notes` for the user, then read back the CSV export's entries."""
     with app.app_context():
-        user, title = db.session.get(User, alice), db.session.get(Title, title_id)
-        tracking.update_entry(user, title, on=date(2024, 1, 2), status="completed", notes="-5")
+        user, title = db.session.get(User, user_id), db.session.get(Title, title_id)
+        tracking.update_entry(user, title, on=date(2024, 1, 2), status="completed", notes=notes)
         db.session.commit()
     archive = zipfile.ZipFile(io.BytesIO(download(client, "csv").data))
-    entry = next(csv.DictReader(io.StringIO(archive.read("entries.csv").decode(), newline="")))
+    return list(csv.DictReader(io.StringIO(archive.read("entries.csv").decode(), newline="")))
+
+
+def test_csv_exports_keep_numbers_and_ordinary_text(app, client, alice, make_title):
+    title_id = make_title("movie", title="-30- (a newsroom film)", year=1959)
+    (entry,) = _completed_and_exported(app, client, alice, title_id, notes="-5")
     assert entry["notes"] == "-5" and entry["title"] == "'-30- (a newsroom film)"
 
 
 def test_csv_exports_keep_line_breaks_inside_their_cell(app, client, alice, make_title):
     """A lone CR (provider text can hold one) is quoted: it used to go out bare and split the row."""
     title_id = make_title("movie", title="Carriage\rReturn", year=2001)
-    with app.app_context():
-        user, title = db.session.get(User, alice), db.session.get(Title, title_id)
-        tracking.update_entry(user, title, on=date(2024, 1, 2), status="completed", notes="one\ntwo")
-        db.session.commit()
-    archive = zipfile.ZipFile(io.BytesIO(download(client, "csv").data))
-    rows = list(csv.DictReader(io.StringIO(archive.read("entries.csv").decode(), newline="")))
+    rows = _completed_and_exported(app, client, alice, title_id, notes="one\ntwo")
     assert [(row["title"], row["notes"], row["year"]) for row in rows] == [("Carriage\rReturn", "one\ntwo", "2001")]
 
 
