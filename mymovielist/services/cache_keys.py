@@ -33,10 +33,10 @@ SCORES = "scores"  # every score-ordered list: any rating may reorder them
 WEIGHTED = "weighted"  # every title's weighted score: moved together only when the job recomputes the mean
 TRENDING = "trending"  # the trending-scores job's table
 NEIGHBOURS = "neighbours"  # the title-neighbours job's table
-# Rows whose change is a change to their user's list, history or taste (recommendations).
-USER_DATA = frozenset({"ListEntry", "WatchEvent", "Review"})
-# Rows that show on a member's own pages (member_pages.py): their lists, account, notifications, follows.
-MEMBER_DATA = frozenset({"CustomList", "CustomListItem", "Notification", "Follow", "User", "Profile", "Preferences"})
+# Rows whose change is a change to their users' scopes: their list, history and taste (recommendations),
+# and what shows on a member's own pages (member_pages.py): lists, account, notifications, follows.
+USER_DATA = frozenset({"ListEntry", "WatchEvent", "Review", "CustomList", "CustomListItem", "Notification",
+                       "Follow", "User", "Profile", "Preferences"})
 MEMBERS = "members"  # every member's pages: a write to users' rows whose owners are not known
 
 
@@ -138,11 +138,10 @@ def _user_data_flushed(session: Session, _context) -> None:
     users: set[int] = set()
     anyone = False
     for obj in (*session.new, *session.dirty, *session.deleted):
-        name = type(obj).__name__
-        if name in USER_DATA or name in MEMBER_DATA:
+        if type(obj).__name__ in USER_DATA:
             found = owners(obj)
             users.update(found)
-            anyone = anyone or (not found and name in MEMBER_DATA)
+            anyone = anyone or not found  # a list's item names no user: every member's pages
     scopes = [user_scope(u) for u in users]
     if anyone:
         scopes.append(MEMBERS)
@@ -163,8 +162,7 @@ def _user_data_bulk_written(state) -> None:
     """An UPDATE, DELETE or INSERT statement on users' rows (no objects to read owners from): every member's pages."""
     if not (state.is_update or state.is_delete or state.is_insert) or state.bind_mapper is None:
         return
-    name = state.bind_mapper.class_.__name__
-    if name in USER_DATA or name in MEMBER_DATA:
+    if state.bind_mapper.class_.__name__ in USER_DATA:
         _changed(state.session, MEMBERS)
 
 
