@@ -29,7 +29,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, request
 from werkzeug.exceptions import HTTPException
-from werkzeug.http import parse_cookie, parse_etags
+from werkzeug.http import parse_cookie, parse_etags, unquote_etag
 from werkzeug.routing import RequestRedirect
 
 from mymovielist.extensions import cache
@@ -128,7 +128,7 @@ class VisitorPages:
         request_id = observability_logging.request_id_from(environ.get("HTTP_X_REQUEST_ID", ""))
         headers.append(("X-Request-ID", request_id))
         etag = kept.etag
-        if etag and parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains_weak(etag.removeprefix("W/").strip('"')):
+        if etag and parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains_weak(unquote_etag(etag)[0]):
             status, body = "304 NOT MODIFIED", b""
             headers = [(k, v) for k, v in headers if k.lower() not in NOT_MODIFIED_DROPS]
         else:
