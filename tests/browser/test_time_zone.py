@@ -10,6 +10,8 @@ from sqlalchemy import select
 from mymovielist.extensions import db
 from mymovielist.models import Preferences, User
 
+pytestmark = pytest.mark.browser
+
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 VIEWPORTS = {1280: {"width": 1280, "height": 800}, 390: {"width": 390, "height": 844}}
 ZONE = "Pacific/Auckland"
